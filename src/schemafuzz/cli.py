@@ -1,0 +1,195 @@
+"""The command line: `schemafuzz fuzz | versions | kinds`.
+
+Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 usage or input error
+(one clear line, no traceback unless --debug); 3 an internal error of schemafuzz itself.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from schemafuzz.catalog import KINDS, Severity
+from schemafuzz.errors import InputError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Fuzz every version of a schema family against every other: find silent data loss.",
+)
+FAIL_ON = ("error", "warning", "never")
+
+Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
+Root = Annotated[
+    str | None, typer.Option("--root", help="The root message (overrides family.toml).")
+]
+
+
+@contextmanager
+def _errors(debug: bool) -> Iterator[None]:
+    """Input errors: one line and exit 2; anything else is our bug: exit 3."""
+    try:
+        yield
+    except InputError as exc:
+        if debug:
+            raise
+        typer.echo(f"schemafuzz: error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        raise
+    except Exception as exc:
+        if debug:
+            raise
+        typer.echo(
+            f"schemafuzz: internal error: {type(exc).__name__}: {exc} "
+            "(run again with --debug for the traceback)",
+            err=True,
+        )
+        raise typer.Exit(3) from None
+
+
+def _progress() -> tuple[Callable[[int, int, str], None] | None, Callable[[], None]]:
+    """A progress bar on stderr when it is a terminal; nothing otherwise."""
+    if not sys.stderr.isatty():
+        return None, lambda: None
+    from rich.progress import Progress
+
+    bar = Progress(console=Console(stderr=True), transient=True)
+    bar.start()
+    task = bar.add_task("fuzzing", total=None)
+
+    def update(done: int, total: int, what: str) -> None:
+        bar.update(task, completed=done, total=total, description=what)
+
+    return update, bar.stop
+
+
+@app.command()
+def fuzz(
+    family: Annotated[Path, typer.Argument(help="The family directory (one folder per version).")],
+    candidate: Annotated[
+        Path | None,
+        typer.Option(help="A new version (folder or schema file) to check against every version."),
+    ] = None,
+    examples: Annotated[int, typer.Option(help="Examples generated per writer and encoding.")] = 0,
+    seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same report.")] = 0,
+    writer: Annotated[list[str] | None, typer.Option(help="Only this writer (repeatable).")] = None,
+    reader: Annotated[list[str] | None, typer.Option(help="Only this reader (repeatable).")] = None,
+    encoding: Annotated[
+        list[str] | None, typer.Option(help="Only this encoding (repeatable).")
+    ] = None,
+    root: Root = None,
+    report: Annotated[str, typer.Option(help="Report format: text or json.")] = "text",
+    output: Annotated[Path | None, typer.Option(help="Write the report to this file.")] = None,
+    fail_on: Annotated[
+        str, typer.Option(help="Exit 1 on findings at or above: error, warning or never.")
+    ] = "error",
+    show_info: Annotated[
+        bool, typer.Option("--show-info", help="Shrink and show info findings too.")
+    ] = False,
+    jobs: Annotated[
+        int, typer.Option(help="Worker processes (0: one per CPU core; 1: in this process).")
+    ] = 0,
+    debug: Debug = False,
+) -> None:
+    """Fuzz every ordered pair of versions (or a candidate against all, both directions)."""
+    from schemafuzz.family import CANDIDATE, load_family
+    from schemafuzz.reporting import REPORTS, render_json, render_text, write_atomic
+    from schemafuzz.runner import DEFAULT_EXAMPLES, RunOptions, run
+
+    with _errors(debug):
+        if report not in REPORTS:
+            raise InputError(f"--report must be one of {', '.join(REPORTS)}, not {report!r}")
+        if fail_on not in FAIL_ON:
+            raise InputError(f"--fail-on must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
+        if examples < 0:
+            raise InputError("--examples must be at least 1")
+        loaded = load_family(family, root=root, candidate=candidate)
+        reproduce: list[str] = []
+        if root:
+            reproduce += ["--root", root]
+        if candidate is not None:
+            reproduce += ["--candidate", str(candidate)]
+        options = RunOptions(
+            examples=examples or DEFAULT_EXAMPLES,
+            seed=seed,
+            writers=writer,
+            readers=reader,
+            encodings=encoding,
+            candidate=CANDIDATE if candidate is not None else None,
+            show_info=show_info,
+            jobs=jobs,
+            reproduce_args=reproduce,
+        )
+        progress, stop = _progress()
+        try:
+            result = run(loaded, options, progress)
+        finally:
+            stop()
+        color = output is None and sys.stdout.isatty()
+        text = render_json(result) if report == "json" else render_text(result, color=color)
+        if output is not None:
+            write_atomic(output, text)
+            from schemafuzz.reporting.text import summary_line
+
+            typer.echo(f"{summary_line(result, options.examples)}; report written to {output}")
+        else:
+            typer.echo(text, nl=False)
+    raise typer.Exit(_exit_code(result.worst, fail_on))
+
+
+def _exit_code(worst: Severity | None, fail_on: str) -> int:
+    if fail_on == "never" or worst is None:
+        return 0
+    return 1 if worst >= Severity.parse(fail_on) else 0
+
+
+@app.command()
+def versions(
+    family: Annotated[Path, typer.Argument(help="The family directory.")],
+    root: Root = None,
+    debug: Debug = False,
+) -> None:
+    """Show what the loader saw: each version, its root message and fields."""
+    from schemafuzz.family import load_family
+
+    with _errors(debug):
+        loaded = load_family(family, root=root)
+    table = Table(title=f"{loaded.name} ({loaded.format}; encodings: "
+                  f"{', '.join(e.name for e in loaded.encodings)})")
+    for column in ("#", "version", "source", "root", "fields"):
+        table.add_column(column)
+    for version in loaded.versions:
+        fields = ", ".join(_field_label(f) for f in version.root.fields)
+        table.add_row(
+            str(version.index + 1), version.name, str(version.path), version.root.name, fields
+        )
+    Console(width=160).print(table)
+
+
+def _field_label(field: Any) -> str:
+    number = f"{field.number}:" if field.number is not None else ""
+    return f"{number}{field.name}"
+
+
+@app.command()
+def kinds() -> None:
+    """The finding catalog: every kind, its default severity and purpose."""
+    table = Table(title="schemafuzz finding kinds")
+    for column in ("kind", "severity", "purpose"):
+        table.add_column(column)
+    for kind in KINDS:
+        purpose = kind.purpose if kind.implemented else f"{kind.purpose} (not implemented yet)"
+        table.add_row(kind.id, kind.severity.label, purpose)
+    Console(width=160).print(table)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,213 @@
+"""Counterparts between a writer and a reader version, and what the history says about them.
+
+Matching happens here and only here, once per (writer, reader, encoding): the oracle walks the
+resulting plan per example without looking anything up by name.
+
+A writer field's counterpart is the reader field of the same name; else the reader field of the
+same number whose name the writer does not have (a rename). Where name and number disagree the
+name decides, and the plan's explanation says the number moved. A number-matched pair is a
+*reuse* instead of a rename when some version between writer and reader has no field at that
+number: the field was removed and its number given to another one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from schemafuzz.model import MESSAGE, Encoding, FieldDef, MessageDef, Version
+from schemafuzz.values import Comparator, never, enum_map, field_comparator, key_comparator
+
+
+@dataclass(eq=False)
+class FieldPair:
+    """A writer field and its counterpart in the reader (either may be None)."""
+
+    writer: FieldDef | None
+    reader: FieldDef | None
+    matched_by: str | None = None  # "name" | "number" | None
+    reused: bool = False
+    explanation: str = ""
+    sub: MessagePlan | None = None  # both sides are messages: how to compare inside
+    same: Comparator = never  # writer element value vs reader element value
+    same_key: Comparator = never  # writer map key vs reader map key
+    enum_map: dict[int, int | None] | None = None  # writer enum number -> reader number
+    default_changed: bool = False  # unset on both sides still reads differently
+
+
+@dataclass(eq=False)
+class MessagePlan:
+    """How to compare one writer message type with one reader message type."""
+
+    writer: MessageDef
+    reader: MessageDef
+    pairs: list[FieldPair] = field(default_factory=list)
+    reader_only: list[FieldPair] = field(default_factory=list)
+
+
+class History:
+    """Per version, per message (by local name), which numbers exist: built once per family."""
+
+    def __init__(self, versions: Sequence[Version]) -> None:
+        self.index = {v.name: i for i, v in enumerate(versions)}
+        self.numbers: list[dict[str, set[int]]] = [_numbers(v.root) for v in versions]
+        self.names = [v.name for v in versions]
+
+    def gap(self, writer: str, reader: str, message: str, number: int) -> str | None:
+        """The first version strictly between writer and reader lacking `number` in `message`."""
+        low, high = sorted((self.index[writer], self.index[reader]))
+        for i in range(low + 1, high):
+            numbers = self.numbers[i].get(message)
+            if numbers is not None and number not in numbers:
+                return self.names[i]
+        return None
+
+
+def _numbers(root: MessageDef) -> dict[str, set[int]]:
+    found: dict[str, set[int]] = {}
+    stack = [root]
+    while stack:
+        message = stack.pop()
+        if message.local in found:
+            continue
+        found[message.local] = {f.number for f in message.fields if f.number is not None}
+        stack.extend(f.message for f in message.fields if f.message is not None)
+    return found
+
+
+class Planner:
+    """Builds the MessagePlan tree for one (writer, reader, encoding), memoised per type pair."""
+
+    def __init__(
+        self, writer: Version, reader: Version, encoding: Encoding, history: History
+    ) -> None:
+        self.writer = writer
+        self.reader = reader
+        self.encoding = encoding
+        self.history = history
+        self.memo: dict[tuple[str, str], MessagePlan] = {}
+
+    def plan(self) -> MessagePlan:
+        return self.message(self.writer.root, self.reader.root)
+
+    def message(self, wmsg: MessageDef, rmsg: MessageDef) -> MessagePlan:
+        key = (wmsg.name, rmsg.name)
+        found = self.memo.get(key)
+        if found is not None:
+            return found
+        plan = MessagePlan(wmsg, rmsg)
+        self.memo[key] = plan
+        rnames = rmsg.by_name()
+        rnumbers = rmsg.by_number()
+        wnames = wmsg.by_name()
+        taken: set[str] = set()
+        for wf in wmsg.fields:
+            pair = self._pair(wf, rnames, rnumbers, wnames, wmsg)
+            if pair.reader is not None:
+                taken.add(pair.reader.name)
+            plan.pairs.append(pair)
+        for rf in rmsg.fields:
+            if rf.name not in taken:
+                plan.reader_only.append(FieldPair(None, rf, explanation=self._only_reader(rf)))
+        return plan
+
+    def _pair(
+        self,
+        wf: FieldDef,
+        rnames: dict[str, FieldDef],
+        rnumbers: dict[int, FieldDef],
+        wnames: dict[str, FieldDef],
+        wmsg: MessageDef,
+    ) -> FieldPair:
+        rf = rnames.get(wf.name) or _alias(wf, rnames)
+        if rf is not None:
+            return self._matched(wf, rf, "name")
+        candidate = rnumbers.get(wf.number) if wf.number is not None else None
+        if candidate is None or candidate.name in wnames:
+            return FieldPair(wf, None, explanation=self._only_writer(wf))
+        assert wf.number is not None
+        gone = self.history.gap(self.writer.name, self.reader.name, wmsg.local, wf.number)
+        if gone is not None:
+            if self.encoding.keyed_by == "name":
+                return FieldPair(wf, None, explanation=self._only_writer(wf))
+            return FieldPair(
+                wf, candidate, "number", reused=True, explanation=self._reused(wf, candidate, gone)
+            )
+        return self._matched(wf, candidate, "number")
+
+    def _matched(self, wf: FieldDef, rf: FieldDef, by: str) -> FieldPair:
+        pair = FieldPair(wf, rf, by, explanation=self._differences(wf, rf))
+        if wf.category == MESSAGE and rf.category == MESSAGE and wf.message and rf.message:
+            pair.sub = self.message(wf.message, rf.message)
+        pair.same = field_comparator(wf, rf)
+        pair.same_key = key_comparator(wf, rf)
+        if wf.enum is not None and rf.enum is not None:
+            pair.enum_map = enum_map(wf.enum, rf.enum)
+        singular = not (wf.repeated or wf.is_map or rf.repeated or rf.is_map)
+        if singular and MESSAGE not in (wf.category, rf.category):
+            pair.default_changed = not pair.same(wf.default, rf.default)
+        return pair
+
+    # -- explanations: one sentence naming the schema change, computed once per pair ----------
+
+    def _differences(self, wf: FieldDef, rf: FieldDef) -> str:
+        w, r = self.writer.name, self.reader.name
+        what = wf.describe()
+        parts: list[str] = []
+        if wf.name != rf.name:
+            parts.append(f"field {wf.number} is `{wf.name}` in {w} and `{rf.name}` in {r}")
+            if self.encoding.keyed_by == "name":
+                parts.append(f"{self.encoding.name} keys differ")
+        elif wf.number != rf.number:
+            parts.append(f"field `{wf.name}` is number {wf.number} in {w} and {rf.number} in {r}")
+        if wf.type != rf.type and not (wf.message and rf.message and wf.message.local == rf.message.local):
+            parts.append(f"{what} is {wf.type} in {w} and {rf.type} in {r}")
+        if wf.label != rf.label:
+            parts.append(f"{what} is {wf.label} in {w} and {rf.label} in {r}")
+        elif wf.repeated and wf.packed != rf.packed:
+            parts.append(f"{what} is {_packed(wf)} in {w} and {_packed(rf)} in {r}")
+        if wf.presence != rf.presence:
+            parts.append(f"{what} has {_presence(wf)} in {w} and {_presence(rf)} in {r}")
+        if wf.oneof != rf.oneof:
+            parts.append(f"{what} is {_oneof(wf)} in {w} and {_oneof(rf)} in {r}")
+        if wf.default != rf.default and wf.category == rf.category:
+            parts.append(f"{what} defaults to {wf.default!r} in {w} and {rf.default!r} in {r}")
+        if not parts:
+            return f"{what} has the same declaration in {w} and {r}"
+        return "; ".join(parts)
+
+    def _reused(self, wf: FieldDef, rf: FieldDef, gone: str) -> str:
+        return (
+            f"field {wf.number} is `{wf.name}` ({wf.type}) in {self.writer.name} and "
+            f"`{rf.name}` ({rf.type}) in {self.reader.name}; version {gone} has no field "
+            f"{wf.number}, so the number was reused"
+        )
+
+    def _only_writer(self, wf: FieldDef) -> str:
+        return f"{wf.describe()} of {self.writer.name} does not exist in {self.reader.name}"
+
+    def _only_reader(self, rf: FieldDef) -> str:
+        return (
+            f"{rf.describe()} of {self.reader.name} does not exist in {self.writer.name}; "
+            f"the reader fills in its default"
+        )
+
+
+def _alias(wf: FieldDef, rnames: dict[str, FieldDef]) -> FieldDef | None:
+    """A reader field that lists the writer's name among its aliases (Avro)."""
+    for rf in rnames.values():
+        if wf.name in rf.aliases:
+            return rf
+    return None
+
+
+def _packed(f: FieldDef) -> str:
+    return "packed" if f.packed else "unpacked"
+
+
+def _presence(f: FieldDef) -> str:
+    return "explicit presence" if f.presence else "no presence"
+
+
+def _oneof(f: FieldDef) -> str:
+    return f"in oneof `{f.oneof}`" if f.oneof else "not in a oneof"

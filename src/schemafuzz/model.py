@@ -1,0 +1,184 @@
+"""The format-neutral model every format converts into.
+
+A version's schema is a tree of `MessageDef` (records, objects) holding `FieldDef`s. A decoded
+message is a `View`: every field of the version by name, unset ones at their default, plus the
+names that are present. The oracle, runner and reports only ever see these types.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+# Value categories: what a decoded value is, and so how two of them compare.
+INT = "int"  # any integer type; the exact type is in FieldDef.type
+FLOAT32 = "float32"
+FLOAT64 = "float64"
+BOOL = "bool"
+STRING = "string"
+BYTES = "bytes"
+ENUM = "enum"
+MESSAGE = "message"
+CATEGORIES = (INT, FLOAT32, FLOAT64, BOOL, STRING, BYTES, ENUM, MESSAGE)
+
+
+@dataclass(eq=False)
+class EnumDef:
+    """An enum type of one version: symbol names and their numbers."""
+
+    name: str
+    numbers: dict[str, int]
+    closed: bool = False
+    names: dict[int, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.names:
+            # With aliases several names share a number; the first declared is canonical.
+            for symbol, number in self.numbers.items():
+                self.names.setdefault(number, symbol)
+
+
+@dataclass(eq=False)
+class FieldDef:
+    """One field of one version, with everything the oracle needs to match and compare it."""
+
+    name: str
+    number: int | None
+    type: str  # as the schema spells it: "int32", "thermostat.Mode", "map<string, int32>"
+    category: str  # one of CATEGORIES; for maps, the category of the values
+    repeated: bool = False
+    is_map: bool = False
+    key_category: str | None = None
+    key_type: str | None = None
+    presence: bool = False  # explicit presence: set-to-default differs from unset
+    oneof: str | None = None
+    default: Any = None
+    message: MessageDef | None = None
+    enum: EnumDef | None = None
+    packed: bool = False
+    aliases: tuple[str, ...] = ()
+    wire: str | None = None  # how the value travels where the format has wire types ("varint")
+    json_name: str | None = None  # the key a JSON encoding uses, where it differs from name
+
+    @property
+    def label(self) -> str:
+        if self.is_map:
+            return "map"
+        return "repeated" if self.repeated else "singular"
+
+    def describe(self) -> str:
+        number = f"field {self.number} " if self.number is not None else "field "
+        return f"{number}`{self.name}`"
+
+
+@dataclass(eq=False)
+class MessageDef:
+    """A message (record, object) type of one version."""
+
+    name: str
+    fields: list[FieldDef] = field(default_factory=list)
+    local: str = ""  # the name without package: how a message is known across versions
+
+    def __post_init__(self) -> None:
+        if not self.local:
+            self.local = self.name
+
+    def by_name(self) -> dict[str, FieldDef]:
+        return {f.name: f for f in self.fields}
+
+    def by_number(self) -> dict[int, FieldDef]:
+        return {f.number: f for f in self.fields if f.number is not None}
+
+
+class View:
+    """A decoded message as one version sees it: values by field name and the present names."""
+
+    __slots__ = ("values", "present")
+
+    def __init__(self, values: dict[str, Any], present: set[str]) -> None:
+        self.values = values
+        self.present = present
+
+    def __repr__(self) -> str:
+        return f"View({self.values!r}, present={sorted(self.present)!r})"
+
+
+@dataclass(frozen=True)
+class Encoding:
+    """A wire encoding; `keyed_by` says how a reader finds a field: by number or by name."""
+
+    name: str
+    keyed_by: str  # "number" | "name"
+
+
+class DecodeFailure(Exception):
+    """A reader rejected bytes; the message is the codec's own.
+
+    `keys` is the path of the offending field as the encoding spells its keys, where the codec
+    says which field it rejected (proto-json names it); the runner maps it to field names.
+    """
+
+    def __init__(self, message: str, keys: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.keys = keys
+
+
+class VersionCodec(Protocol):
+    """What a format provides for one loaded version.
+
+    - `strategy()`: a Hypothesis strategy of native writer values, valid for this version.
+    - `encode(value, encoding) -> bytes`, `decode(data, encoding) -> View` (raises
+      DecodeFailure), `example_json(value)`: the value as JSON for reports.
+    """
+
+    root: MessageDef
+
+    def strategy(self) -> Any: ...
+
+    def encode(self, value: Any, encoding: str) -> bytes: ...
+
+    def decode(self, data: bytes, encoding: str) -> View: ...
+
+    def example_json(self, value: Any) -> Any: ...
+
+
+@dataclass(eq=False)
+class Version:
+    """One version of a family: its name, position in history, files and loaded schema."""
+
+    name: str
+    index: int
+    path: Path
+    codec: VersionCodec
+    files: Sequence[Path] = ()
+
+    @property
+    def root(self) -> MessageDef:
+        return self.codec.root
+
+
+@dataclass(eq=False)
+class Family:
+    """Every version a schema family has had, oldest first, and how to fuzz it."""
+
+    name: str
+    path: Path
+    format: str
+    versions: list[Version]
+    encodings: list[Encoding]
+    root: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def version(self, name: str) -> Version:
+        for version in self.versions:
+            if version.name == name:
+                return version
+        raise KeyError(name)
+
+    def encoding(self, name: str) -> Encoding:
+        for encoding in self.encodings:
+            if encoding.name == name:
+                return encoding
+        raise KeyError(name)

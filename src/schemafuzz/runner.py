@@ -1,0 +1,477 @@
+"""The runner: plan the (writer, reader, encoding) pairs, generate once per writer, check every
+reader, then shrink each distinct finding to a minimal example.
+
+Generation is the expensive part, so each writer's examples are drawn once per encoding and
+every example is checked against every reader. Plans (matching) are built once per pair before
+the loop. Each (writer, encoding) gets its own seed derived from the run's seed, so filtering
+readers or writers never changes the examples a writer produces: the reproduce command of a
+finding (`--writer W --reader R --encoding E --seed S`) sees the same examples.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shlex
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from hypothesis import HealthCheck, Phase, given, seed, settings
+
+from schemafuzz.catalog import Finding, Severity, kind
+from schemafuzz.errors import InputError
+from schemafuzz.matching import History, Planner
+from schemafuzz.model import DecodeFailure, Encoding, Family, MessageDef, Version, View
+from schemafuzz.oracle import Difference, Oracle
+from schemafuzz.values import jsonable
+
+DEFAULT_EXAMPLES = 100
+FindingKey = tuple[str, str, str]  # (kind, reader, path) within one (writer, encoding)
+
+
+@dataclass
+class RunOptions:
+    examples: int = DEFAULT_EXAMPLES
+    seed: int = 0
+    writers: list[str] | None = None
+    readers: list[str] | None = None
+    encodings: list[str] | None = None
+    candidate: str | None = None  # name of the candidate version, when there is one
+    show_info: bool = False
+    jobs: int = 0  # worker processes; 0: one per CPU core
+    reproduce_args: list[str] = field(default_factory=list)  # --root, --candidate … as given
+
+
+@dataclass
+class PairResult:
+    writer: str
+    reader: str
+    encoding: str
+    examples: int = 0
+    findings: int = 0
+    worst: Severity | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "writer": self.writer,
+            "reader": self.reader,
+            "encoding": self.encoding,
+            "examples": self.examples,
+            "findings": self.findings,
+        }
+
+
+@dataclass
+class Report:
+    family: str
+    versions: list[str]
+    encodings: list[str]
+    seed: int
+    findings: list[Finding] = field(default_factory=list)
+    pairs: list[PairResult] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)  # writer/encoding: unencodable examples
+    skip_reasons: dict[str, str] = field(default_factory=dict)  # writer/encoding: first reason
+
+    @property
+    def worst(self) -> Severity | None:
+        return max((f.severity for f in self.findings), default=None)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "family": self.family,
+            "findings": [f.to_json() for f in self.findings],
+            "pairs": [p.to_json() for p in self.pairs],
+            "versions": self.versions,
+            "encodings": self.encodings,
+            "seed": self.seed,
+        }
+
+
+ProgressCallback = Callable[[int, int, str], None]  # (done, total, what is next)
+
+
+@dataclass
+class _Check:
+    """One reader of one (writer, encoding) run, with its plan built before the loop."""
+
+    reader: Version
+    oracle: Oracle
+    result: PairResult
+
+
+@dataclass
+class _Seen:
+    difference: Difference
+    value: Any  # the first native example that showed it
+
+
+def _severity(difference: Difference) -> Severity:
+    return difference.severity or kind(difference.kind).severity
+
+
+def derive_seed(run_seed: int, family: str, writer: str, encoding: str) -> int:
+    return zlib.crc32(f"{run_seed}:{family}:{writer}:{encoding}".encode())
+
+
+def _settings(examples: int, phases: list[Phase]) -> settings:
+    return settings(
+        max_examples=examples,
+        database=None,
+        deadline=None,
+        phases=phases,
+        suppress_health_check=list(HealthCheck),
+        report_multiple_bugs=False,
+        print_blob=False,
+    )
+
+
+class _Found(Exception):
+    """Raised inside a shrink run when an example shows the finding being shrunk."""
+
+
+class WriterRun:
+    """Everything for one (writer, encoding): discovery over all readers, then shrinking."""
+
+    def __init__(
+        self,
+        family: Family,
+        writer: Version,
+        encoding: Encoding,
+        checks: list[_Check],
+        options: RunOptions,
+    ) -> None:
+        self.family = family
+        self.writer = writer
+        self.encoding = encoding
+        self.checks = checks
+        self.options = options
+        self.seed = derive_seed(options.seed, family.name, writer.name, encoding.name)
+        self.seen: dict[FindingKey, _Seen] = {}
+        self.skipped = 0
+        self.skip_reason = ""
+
+    # -- the hot path -------------------------------------------------------------------------
+
+    def _views(self, value: Any) -> tuple[bytes, View] | None:
+        codec = self.writer.codec
+        try:
+            data = codec.encode(value, self.encoding.name)
+            return data, codec.decode(data, self.encoding.name)
+        except Exception as exc:  # the writer cannot round-trip its own value: a codec limit
+            self.skip_reason = self.skip_reason or str(exc).splitlines()[0]
+            return None
+
+    def _observe(self, value: Any) -> None:
+        views = self._views(value)
+        if views is None:
+            self.skipped += 1
+            return
+        data, written = views
+        seen = self.seen
+        for check in self.checks:
+            check.result.examples += 1
+            try:
+                read = check.reader.codec.decode(data, self.encoding.name)
+            except DecodeFailure as exc:
+                differences = [_decode_error(exc, self.writer.root, check.oracle)]
+            else:
+                differences = check.oracle.compare(written, read)
+            for difference in differences:
+                key = (difference.kind, check.reader.name, difference.path)
+                if key not in seen:
+                    seen[key] = _Seen(difference, value)
+
+    def discover(self) -> None:
+        strategy = self.writer.codec.strategy()
+
+        @seed(self.seed)
+        @_settings(self.options.examples, [Phase.generate])
+        @given(strategy)
+        def explore(value: Any) -> None:
+            self._observe(value)
+
+        explore()
+
+    # -- shrinking ----------------------------------------------------------------------------
+
+    def _matches(self, value: Any, check: _Check, key: FindingKey) -> Difference | None:
+        views = self._views(value)
+        if views is None:
+            return None
+        data, written = views
+        try:
+            read = check.reader.codec.decode(data, self.encoding.name)
+        except DecodeFailure as exc:
+            differences = [_decode_error(exc, self.writer.root, check.oracle)]
+        else:
+            differences = check.oracle.compare(written, read)
+        for difference in differences:
+            if (difference.kind, check.reader.name, difference.path) == key:
+                return difference
+        return None
+
+    def shrink(self, key: FindingKey, check: _Check) -> tuple[Any, Difference] | None:
+        """The minimal example showing `key`, found by Hypothesis from the same seed."""
+        found: list[tuple[Any, Difference]] = []
+        strategy = self.writer.codec.strategy()
+
+        @seed(self.seed)
+        @_settings(self.options.examples, [Phase.generate, Phase.shrink])
+        @given(strategy)
+        def search(value: Any) -> None:
+            difference = self._matches(value, check, key)
+            if difference is not None:
+                found.append((value, difference))
+                raise _Found
+
+        try:
+            search()
+        except _Found:
+            return found[-1]
+        return None
+
+    def findings(self) -> list[Finding]:
+        """Every distinct finding; warnings and errors with their own minimal example.
+
+        One shrink serves every reader whose finding (same kind and path) the minimal example
+        also shows; a reader it does not show gets its own shrink.
+        """
+        checks = {c.reader.name: c for c in self.checks}
+        shrunk: dict[tuple[str, str], list[tuple[Any, Difference]]] = {}
+        out: list[Finding] = []
+        for key in sorted(self.seen):
+            seen = self.seen[key]
+            check = checks[key[1]]
+            severity = _severity(seen.difference)
+            result: tuple[Any, Difference] | None = None
+            if severity > Severity.INFO or self.options.show_info:
+                result = self._minimal(key, check, shrunk.setdefault((key[0], key[2]), []))
+            value, difference = result or (seen.value, seen.difference)
+            out.append(self._finding(check, value, difference, result is not None))
+            check.result.findings += 1
+            check.result.worst = max(severity, check.result.worst or severity)
+        return out
+
+    def _minimal(
+        self, key: FindingKey, check: _Check, earlier: list[tuple[Any, Difference]]
+    ) -> tuple[Any, Difference] | None:
+        for value, _ in earlier:
+            difference = self._matches(value, check, key)
+            if difference is not None:
+                return value, difference
+        result = self.shrink(key, check)
+        if result is not None:
+            earlier.append(result)
+        return result
+
+    def _finding(self, check: _Check, value: Any, difference: Difference, shrunk: bool) -> Finding:
+        codec = self.writer.codec
+        try:
+            encoded = codec.encode(value, self.encoding.name)
+        except Exception:
+            encoded = b""
+        return Finding(
+            family=self.family.name,
+            kind=difference.kind,
+            severity=_severity(difference),
+            writer=self.writer.name,
+            reader=check.reader.name,
+            encoding=self.encoding.name,
+            path=difference.path,
+            written=jsonable(difference.written, difference.writer_field),
+            read=jsonable(difference.read, difference.reader_field),
+            example=codec.example_json(value),
+            encoded=encoded.hex(),
+            explanation=difference.explanation,
+            reproduce=self.reproduce(check.reader.name),
+            shrunk=shrunk,
+        )
+
+    def reproduce(self, reader: str) -> str:
+        args = [
+            "schemafuzz",
+            "fuzz",
+            str(self.family.path),
+            *self.options.reproduce_args,
+            "--writer",
+            self.writer.name,
+            "--reader",
+            reader,
+            "--encoding",
+            self.encoding.name,
+            "--seed",
+            str(self.options.seed),
+            "--examples",
+            str(self.options.examples),
+        ]
+        return shlex.join(args)
+
+
+def _decode_error(exc: DecodeFailure, root: MessageDef, oracle: Oracle) -> Difference:
+    path = _key_path(root, exc.keys)
+    cause = oracle.explain(path)
+    explanation = f"{cause}; the reader rejects it: {exc}" if cause else f"the reader rejects it: {exc}"
+    return Difference("decode-error", path, None, str(exc), None, None, explanation)
+
+
+def _key_path(root: MessageDef, keys: tuple[str, ...]) -> str:
+    """Writer field names for the encoding's keys a reader named in its error."""
+    names: list[str] = []
+    message: MessageDef | None = root
+    for key in keys:
+        found = None
+        if message is not None:
+            found = next(
+                (f for f in message.fields if key in (f.name, f.json_name)), None
+            )
+        names.append(found.name if found is not None else key)
+        message = found.message if found is not None else None
+    return ".".join(names)
+
+
+def _select(names: list[str], wanted: list[str] | None, what: str) -> list[str]:
+    if not wanted:
+        return names
+    unknown = [w for w in wanted if w not in names]
+    if unknown:
+        raise InputError(f"unknown {what} {', '.join(unknown)} (known: {', '.join(names)})")
+    return [n for n in names if n in wanted]
+
+
+def plan_pairs(family: Family, options: RunOptions) -> list[tuple[Version, Encoding, list[Version]]]:
+    """Every (writer, encoding) to generate for, with the readers it is checked against."""
+    names = [v.name for v in family.versions]
+    writers = set(_select(names, options.writers, "writer version"))
+    readers = set(_select(names, options.readers, "reader version"))
+    encodings = _select([e.name for e in family.encodings], options.encodings, "encoding")
+    plans = []
+    for writer in family.versions:
+        if writer.name not in writers:
+            continue
+        for encoding in family.encodings:
+            if encoding.name not in encodings:
+                continue
+            chosen = [
+                r
+                for r in family.versions
+                if r.name != writer.name
+                and r.name in readers
+                and (
+                    options.candidate is None or options.candidate in (writer.name, r.name)
+                )
+            ]
+            if chosen:
+                plans.append((writer, encoding, chosen))
+    return plans
+
+
+@dataclass
+class _Outcome:
+    findings: list[Finding]
+    pairs: list[PairResult]
+    skipped: int
+    skip_reason: str
+
+
+def _run_one(
+    family: Family,
+    options: RunOptions,
+    history: History,
+    writer: Version,
+    encoding: Encoding,
+    readers: list[Version],
+) -> _Outcome:
+    checks = [
+        _Check(
+            reader,
+            Oracle(Planner(writer, reader, encoding, history).plan(), encoding.keyed_by),
+            PairResult(writer.name, reader.name, encoding.name),
+        )
+        for reader in readers
+    ]
+    writer_run = WriterRun(family, writer, encoding, checks, options)
+    writer_run.discover()
+    findings = writer_run.findings()
+    return _Outcome(findings, [c.result for c in checks], writer_run.skipped, writer_run.skip_reason)
+
+
+# Set before forking workers, so each inherits the loaded family instead of pickling it.
+_FORKED: tuple[Family, RunOptions, History, list[tuple[Version, Encoding, list[Version]]]] | None = None
+
+
+def _forked_task(index: int) -> tuple[int, _Outcome]:
+    assert _FORKED is not None
+    family, options, history, planned = _FORKED
+    writer, encoding, readers = planned[index]
+    return index, _run_one(family, options, history, writer, encoding, readers)
+
+
+def _outcomes(
+    family: Family,
+    options: RunOptions,
+    history: History,
+    planned: list[tuple[Version, Encoding, list[Version]]],
+    progress: ProgressCallback | None,
+) -> list[_Outcome]:
+    """Each (writer, encoding) is independent: run them in worker processes when there are
+    several cores, and put the results back in plan order (the report does not depend on it)."""
+    global _FORKED
+    jobs = options.jobs or os.cpu_count() or 1
+    jobs = min(jobs, len(planned))
+    results: dict[int, _Outcome] = {}
+
+    def tick(index: int) -> None:
+        if progress is not None:
+            writer, encoding, readers = planned[index]
+            progress(len(results), len(planned), f"{writer.name} {encoding.name}")
+
+    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        for index, (writer, encoding, readers) in enumerate(planned):
+            tick(index)
+            results[index] = _run_one(family, options, history, writer, encoding, readers)
+        return [results[i] for i in range(len(planned))]
+    _FORKED = (family, options, history, planned)
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            for index, outcome in pool.imap_unordered(_forked_task, range(len(planned))):
+                results[index] = outcome
+                tick(index)
+    finally:
+        _FORKED = None
+    return [results[i] for i in range(len(planned))]
+
+
+def run(
+    family: Family, options: RunOptions, progress: ProgressCallback | None = None
+) -> Report:
+    """Fuzz `family` as `options` says and return the report (findings sorted, deterministic)."""
+    if options.examples < 1:
+        raise InputError("--examples must be at least 1")
+    history = History(family.versions)
+    report = Report(
+        family=family.name,
+        versions=[v.name for v in family.versions],
+        encodings=[e.name for e in family.encodings],
+        seed=options.seed,
+    )
+    planned = plan_pairs(family, options)
+    for (writer, encoding, _), outcome in zip(
+        planned, _outcomes(family, options, history, planned, progress), strict=True
+    ):
+        report.findings.extend(outcome.findings)
+        report.pairs.extend(outcome.pairs)
+        if outcome.skipped:
+            key = f"{writer.name}/{encoding.name}"
+            report.skipped[key] = outcome.skipped
+            report.skip_reasons[key] = outcome.skip_reason
+    if progress is not None:
+        progress(len(planned), len(planned), "done")
+    report.findings.sort(key=lambda f: (f.encoding, _order(report, f), f.kind, f.path))
+    return report
+
+
+def _order(report: Report, finding: Finding) -> tuple[int, int]:
+    index = {name: i for i, name in enumerate(report.versions)}
+    return index.get(finding.writer, -1), index.get(finding.reader, -1)
