@@ -84,11 +84,10 @@ def detect_format(paths: list[Path]) -> str:
     found: set[str] = set()
     for path in paths:
         files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
-        found.update(EXTENSION_FORMATS[p.suffix] for p in files if p.suffix in EXTENSION_FORMATS)
-    if not found:
-        raise InputError(
-            f"no schema files (.proto, .avsc, .json) in {', '.join(str(p) for p in paths[:3])}"
-        )
+        formats = {EXTENSION_FORMATS[p.suffix] for p in files if p.suffix in EXTENSION_FORMATS}
+        if not formats:
+            raise InputError(f"version {path.name}: no schema files (.proto, .avsc, .json) in {path}")
+        found.update(formats)
     if len(found) > 1:
         raise InputError(
             f"schema files of several formats ({', '.join(sorted(found))}); "

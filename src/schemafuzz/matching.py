@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from schemafuzz.model import MESSAGE, Encoding, FieldDef, MessageDef, Version
+from schemafuzz.model import MESSAGE, Encoding, EnumDef, FieldDef, MessageDef, Version
 from schemafuzz.values import Comparator, never, enum_map, field_comparator, key_comparator
 
 
@@ -164,14 +164,17 @@ class Planner:
             parts.append(f"{what} is {wf.type} in {w} and {rf.type} in {r}")
         if wf.label != rf.label:
             parts.append(f"{what} is {wf.label} in {w} and {rf.label} in {r}")
-        elif wf.repeated and wf.packed != rf.packed:
-            parts.append(f"{what} is {_packed(wf)} in {w} and {_packed(rf)} in {r}")
-        if wf.presence != rf.presence:
-            parts.append(f"{what} has {_presence(wf)} in {w} and {_presence(rf)} in {r}")
+        else:
+            if wf.repeated and wf.packed != rf.packed:
+                parts.append(f"{what} is {_packed(wf)} in {w} and {_packed(rf)} in {r}")
+            if wf.presence != rf.presence:
+                parts.append(f"{what} has {_presence(wf)} in {w} and {_presence(rf)} in {r}")
+            if wf.default != rf.default and wf.category == rf.category:
+                parts.append(f"{what} defaults to {wf.default!r} in {w} and {rf.default!r} in {r}")
         if wf.oneof != rf.oneof:
             parts.append(f"{what} is {_oneof(wf)} in {w} and {_oneof(rf)} in {r}")
-        if wf.default != rf.default and wf.category == rf.category:
-            parts.append(f"{what} defaults to {wf.default!r} in {w} and {rf.default!r} in {r}")
+        if wf.enum is not None and rf.enum is not None:
+            parts.extend(_enum_changes(wf.enum, rf.enum, w, r))
         if not parts:
             return f"{what} has the same declaration in {w} and {r}"
         return "; ".join(parts)
@@ -199,6 +202,15 @@ def _alias(wf: FieldDef, rnames: dict[str, FieldDef]) -> FieldDef | None:
         if wf.name in rf.aliases:
             return rf
     return None
+
+
+def _enum_changes(writer: EnumDef, reader: EnumDef, w: str, r: str) -> list[str]:
+    moved = [
+        f"{name} is {number} in {w} and {reader.numbers[name]} in {r}"
+        for name, number in writer.numbers.items()
+        if name in reader.numbers and reader.numbers[name] != number
+    ]
+    return [f"enum {writer.name}: " + ", ".join(moved)] if moved else []
 
 
 def _packed(f: FieldDef) -> str:

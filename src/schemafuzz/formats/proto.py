@@ -154,7 +154,10 @@ def _protoc_message(text: str, version_dir: Path, version: str) -> str:
     for line in lines[:2]:
         match = _PROTOC_LOCATION.match(line)
         if match:
-            line = f"{version_dir / match['file']}:{match['rest']}"
+            # protoc names the file as found through -I: on disk already, or relative to it.
+            named = Path(match["file"])
+            shown_path = named if named.exists() else version_dir / named
+            line = f"{shown_path}:{match['rest']}"
         elif line.endswith("File not found."):
             missing = line.split(":")[0]
             line = f"version {version}: import {missing!r} not found in {version_dir}"
