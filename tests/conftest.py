@@ -32,9 +32,7 @@ def keys(report: Report, at_least: Severity = Severity.INFO) -> set[tuple[str, s
 
 
 def only(report: Report, kind: str, writer: str, reader: str) -> Finding:
-    found = [
-        f for f in report.findings if (f.kind, f.writer, f.reader) == (kind, writer, reader)
-    ]
+    found = [f for f in report.findings if (f.kind, f.writer, f.reader) == (kind, writer, reader)]
     assert len(found) == 1, [f.to_json() for f in report.findings]
     return found[0]
 

@@ -116,7 +116,7 @@ def test_text_report_shows_matrix_findings_and_example() -> None:
     assert code == 1
     assert "writer \\ reader" in out
     assert "value-changed" in out
-    assert 'wrote -1, read 4294967295' in out
+    assert "wrote -1, read 4294967295" in out
     assert 'example: {"temp": -1}' in out
     assert "reproduce: schemafuzz fuzz" in out
 
@@ -180,3 +180,9 @@ def test_versions_shows_what_the_loader_saw() -> None:
     assert code == 0
     assert "thermostat.Telemetry" in out
     assert "v7" in out and "setpoint_offset" in out
+
+
+def test_docs_kinds_is_generated_from_the_catalog() -> None:
+    from schemafuzz.catalog import catalog_markdown
+
+    assert (ROOT / "docs" / "kinds.md").read_text(encoding="utf-8") == catalog_markdown()

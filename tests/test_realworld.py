@@ -12,7 +12,8 @@ MESHTASTIC = REALWORLD / "meshtastic"
 
 
 @pytest.mark.skipif(
-    not MESHTASTIC.is_dir(), reason=f"{MESHTASTIC} is absent (real-world data lives beside the project)"
+    not MESHTASTIC.is_dir(),
+    reason=f"{MESHTASTIC} is absent (real-world data lives beside the project)",
 )
 def test_meshtastic_adjacent_versions_both_directions_run_clean_of_internal_errors() -> None:
     family = load_family(MESHTASTIC, root="MeshPacket")

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import math
-import struct
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from schemafuzz.model import FLOAT32, FLOAT64, INT, STRING, BYTES, View
+from schemafuzz.model import BYTES, FLOAT32, FLOAT64, INT, STRING, View
 from schemafuzz.values import comparator, jsonable, to_float32
 
 scalars = st.one_of(
@@ -24,7 +23,9 @@ trees = st.recursive(
     scalars,
     lambda inner: st.one_of(
         st.lists(inner, max_size=3),
-        st.dictionaries(st.one_of(st.text(), st.integers(), st.booleans(), st.binary()), inner, max_size=3),
+        st.dictionaries(
+            st.one_of(st.text(), st.integers(), st.booleans(), st.binary()), inner, max_size=3
+        ),
     ),
     max_leaves=10,
 )

@@ -47,7 +47,8 @@ KINDS: tuple[Kind, ...] = (
         "field-dropped",
         Severity.ERROR,
         "the counterpart field exists but comes out unset (wire-type mismatch skipped as "
-        "unknown, renumbered field, oneof collapse, packed list read as singular, renamed JSON key)",
+        "unknown, renumbered field, oneof collapse, packed list read as singular, "
+        "renamed JSON key)",
     ),
     Kind(
         "field-unknown",
@@ -138,3 +139,24 @@ class Finding:
             "explanation": self.explanation,
             "reproduce": self.reproduce,
         }
+
+
+def catalog_markdown() -> str:
+    """The catalog as a Markdown table (docs/kinds.md is this text; a test keeps them equal)."""
+    lines = [
+        "# Finding kinds",
+        "",
+        "Generated from `src/schemafuzz/catalog.py` (`python -m schemafuzz.catalog`); "
+        "`schemafuzz kinds` prints the same table.",
+        "",
+        "| kind | default severity | purpose |",
+        "|---|---|---|",
+    ]
+    for item in KINDS:
+        purpose = item.purpose if item.implemented else f"{item.purpose} (not implemented yet)"
+        lines.append(f"| `{item.id}` | {item.severity.label} | {purpose} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(catalog_markdown(), end="")

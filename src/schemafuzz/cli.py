@@ -162,8 +162,10 @@ def versions(
 
     with _errors(debug):
         loaded = load_family(family, root=root)
-    table = Table(title=f"{loaded.name} ({loaded.format}; encodings: "
-                  f"{', '.join(e.name for e in loaded.encodings)})")
+    table = Table(
+        title=f"{loaded.name} ({loaded.format}; encodings: "
+        f"{', '.join(e.name for e in loaded.encodings)})"
+    )
     for column in ("#", "version", "source", "root", "fields"):
         table.add_column(column)
     for version in loaded.versions:

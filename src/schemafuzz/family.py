@@ -86,7 +86,9 @@ def detect_format(paths: list[Path]) -> str:
         files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
         formats = {EXTENSION_FORMATS[p.suffix] for p in files if p.suffix in EXTENSION_FORMATS}
         if not formats:
-            raise InputError(f"version {path.name}: no schema files (.proto, .avsc, .json) in {path}")
+            raise InputError(
+                f"version {path.name}: no schema files (.proto, .avsc, .json) in {path}"
+            )
         found.update(formats)
     if len(found) > 1:
         raise InputError(

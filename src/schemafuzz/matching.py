@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from schemafuzz.model import MESSAGE, Encoding, EnumDef, FieldDef, MessageDef, Version
-from schemafuzz.values import Comparator, never, enum_map, field_comparator, key_comparator
+from schemafuzz.values import Comparator, enum_map, field_comparator, key_comparator, never
 
 
 @dataclass(eq=False)
@@ -160,7 +160,9 @@ class Planner:
                 parts.append(f"{self.encoding.name} keys differ")
         elif wf.number != rf.number:
             parts.append(f"field `{wf.name}` is number {wf.number} in {w} and {rf.number} in {r}")
-        if wf.type != rf.type and not (wf.message and rf.message and wf.message.local == rf.message.local):
+        if wf.type != rf.type and not (
+            wf.message and rf.message and wf.message.local == rf.message.local
+        ):
             parts.append(f"{what} is {wf.type} in {w} and {rf.type} in {r}")
         if wf.label != rf.label:
             parts.append(f"{what} is {wf.label} in {w} and {rf.label} in {r}")

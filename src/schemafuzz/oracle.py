@@ -52,7 +52,11 @@ class Oracle:
         plan: MessagePlan | None = self.plan
         explanation = ""
         for name in path.split(".") if path else []:
-            pair = next((p for p in plan.pairs if p.writer and p.writer.name == name), None) if plan else None
+            pair = (
+                next((p for p in plan.pairs if p.writer and p.writer.name == name), None)
+                if plan
+                else None
+            )
             if pair is None:
                 return ""
             explanation, plan = pair.explanation, pair.sub
@@ -233,7 +237,9 @@ class Oracle:
         return not probe
 
     @staticmethod
-    def _diff(kind: str, path: str, pair: FieldPair, wv: View | None, rv: View | None) -> Difference:
+    def _diff(
+        kind: str, path: str, pair: FieldPair, wv: View | None, rv: View | None
+    ) -> Difference:
         wval = wv.values[pair.writer.name] if wv is not None and pair.writer else None
         rval = rv.values[pair.reader.name] if rv is not None and pair.reader else None
         return Difference(kind, path, wval, rval, pair.writer, pair.reader, pair.explanation)

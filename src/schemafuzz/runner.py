@@ -312,7 +312,9 @@ class WriterRun:
 def _decode_error(exc: DecodeFailure, root: MessageDef, oracle: Oracle) -> Difference:
     path = _key_path(root, exc.keys)
     cause = oracle.explain(path)
-    explanation = f"{cause}; the reader rejects it: {exc}" if cause else f"the reader rejects it: {exc}"
+    explanation = (
+        f"{cause}; the reader rejects the message" if cause else f"the reader raised {exc}"
+    )
     return Difference("decode-error", path, None, str(exc), None, None, explanation)
 
 
@@ -323,9 +325,7 @@ def _key_path(root: MessageDef, keys: tuple[str, ...]) -> str:
     for key in keys:
         found = None
         if message is not None:
-            found = next(
-                (f for f in message.fields if key in (f.name, f.json_name)), None
-            )
+            found = next((f for f in message.fields if key in (f.name, f.json_name)), None)
         names.append(found.name if found is not None else key)
         message = found.message if found is not None else None
     return ".".join(names)
@@ -340,7 +340,9 @@ def _select(names: list[str], wanted: list[str] | None, what: str) -> list[str]:
     return [n for n in names if n in wanted]
 
 
-def plan_pairs(family: Family, options: RunOptions) -> list[tuple[Version, Encoding, list[Version]]]:
+def plan_pairs(
+    family: Family, options: RunOptions
+) -> list[tuple[Version, Encoding, list[Version]]]:
     """Every (writer, encoding) to generate for, with the readers it is checked against."""
     names = [v.name for v in family.versions]
     writers = set(_select(names, options.writers, "writer version"))
@@ -358,9 +360,7 @@ def plan_pairs(family: Family, options: RunOptions) -> list[tuple[Version, Encod
                 for r in family.versions
                 if r.name != writer.name
                 and r.name in readers
-                and (
-                    options.candidate is None or options.candidate in (writer.name, r.name)
-                )
+                and (options.candidate is None or options.candidate in (writer.name, r.name))
             ]
             if chosen:
                 plans.append((writer, encoding, chosen))
@@ -394,11 +394,15 @@ def _run_one(
     writer_run = WriterRun(family, writer, encoding, checks, options)
     writer_run.discover()
     findings = writer_run.findings()
-    return _Outcome(findings, [c.result for c in checks], writer_run.skipped, writer_run.skip_reason)
+    return _Outcome(
+        findings, [c.result for c in checks], writer_run.skipped, writer_run.skip_reason
+    )
 
 
 # Set before forking workers, so each inherits the loaded family instead of pickling it.
-_FORKED: tuple[Family, RunOptions, History, list[tuple[Version, Encoding, list[Version]]]] | None = None
+_FORKED: (
+    tuple[Family, RunOptions, History, list[tuple[Version, Encoding, list[Version]]]] | None
+) = None
 
 
 def _forked_task(index: int) -> tuple[int, _Outcome]:
@@ -443,9 +447,7 @@ def _outcomes(
     return [results[i] for i in range(len(planned))]
 
 
-def run(
-    family: Family, options: RunOptions, progress: ProgressCallback | None = None
-) -> Report:
+def run(family: Family, options: RunOptions, progress: ProgressCallback | None = None) -> Report:
     """Fuzz `family` as `options` says and return the report (findings sorted, deterministic)."""
     if options.examples < 1:
         raise InputError("--examples must be at least 1")

@@ -1,4 +1,4 @@
-"""Protocol Buffers: compile a version with the bundled protoc, describe it, generate, encode, decode.
+"""Protocol Buffers: compile a version with the bundled protoc; describe, encode, decode it.
 
 Every version gets its own DescriptorPool, so two versions with the same file, package and
 message names stay apart. Everything here runs once per version; the per-example work is
@@ -170,9 +170,7 @@ def compile_version(
 ) -> descriptor_pb2.FileDescriptorSet:
     """Compile every .proto under `version_dir` (imports resolve from it) to a descriptor set."""
     files = only or sorted(
-        p.relative_to(version_dir).as_posix()
-        for p in version_dir.rglob("*.proto")
-        if p.is_file()
+        p.relative_to(version_dir).as_posix() for p in version_dir.rglob("*.proto") if p.is_file()
     )
     if not files:
         raise InputError(f"version {version}: no .proto files in {version_dir}")
@@ -214,7 +212,9 @@ def read_descriptor_set(path: Path) -> descriptor_pb2.FileDescriptorSet:
     return fds
 
 
-def build_pool(fds: descriptor_pb2.FileDescriptorSet, where: Path) -> descriptor_pool.DescriptorPool:
+def build_pool(
+    fds: descriptor_pb2.FileDescriptorSet, where: Path
+) -> descriptor_pool.DescriptorPool:
     pool = descriptor_pool.DescriptorPool()
     for file_proto in fds.file:
         try:
@@ -247,9 +247,7 @@ def _own_messages(fds: descriptor_pb2.FileDescriptorSet) -> list[str]:
     return names
 
 
-def resolve_root(
-    fds: descriptor_pb2.FileDescriptorSet, root: str | None, version: str
-) -> str:
+def resolve_root(fds: descriptor_pb2.FileDescriptorSet, root: str | None, version: str) -> str:
     """The root message's full name; a short name matches in any package."""
     names = _own_messages(fds)
     if root is None:
@@ -345,7 +343,10 @@ class _Describer:
         oneof = field.containing_oneof
         oneof_name = oneof.name if oneof is not None and oneof.name not in synthetic else None
         if is_map(field):
-            key, value = field.message_type.fields_by_name["key"], field.message_type.fields_by_name["value"]
+            key, value = (
+                field.message_type.fields_by_name["key"],
+                field.message_type.fields_by_name["value"],
+            )
             inner = self._value_def(value)
             return FieldDef(
                 name=field.name,

@@ -11,7 +11,7 @@ Shrinking removes fields, shortens lists and moves numbers towards 0.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Literal
 
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from hypothesis import strategies as st
@@ -52,7 +52,7 @@ def _int_strategy(kind: str) -> SearchStrategy[int]:
     return st.one_of(st.sampled_from(sorted(set(edges), key=abs)), st.integers(low, high))
 
 
-def _float_strategy(width: int) -> SearchStrategy[float]:
+def _float_strategy(width: Literal[32, 64]) -> SearchStrategy[float]:
     edges = _EDGE_FLOATS32 if width == 32 else _EDGE_DOUBLES
     return st.one_of(st.sampled_from(edges), st.floats(width=width))
 
@@ -90,18 +90,17 @@ class _Builder:
     """Strategies for message kwargs, memoised per (type, depth): built once per version."""
 
     def __init__(self) -> None:
-        self.memo: dict[tuple[str, int], SearchStrategy[dict[str, Any]] | None] = {}
+        self.memo: dict[tuple[str, int], SearchStrategy[dict[str, Any]]] = {}
 
-    def message(self, desc: Descriptor, depth: int) -> SearchStrategy[dict[str, Any]] | None:
+    def message(self, desc: Descriptor, depth: int) -> SearchStrategy[dict[str, Any]]:
+        # Depth grows on every nesting, so a key is never needed while it is being built.
         key = (desc.full_name, depth)
-        if key in self.memo:
-            found = self.memo[key]
-            return found if found is not None else st.deferred(lambda: self.memo[key])  # type: ignore[return-value]
-        self.memo[key] = None
-        special = self._well_known(desc)
-        built = special if special is not None else self._fields(desc, depth)
-        self.memo[key] = built
-        return built
+        found = self.memo.get(key)
+        if found is None:
+            special = self._well_known(desc)
+            found = special if special is not None else self._fields(desc, depth)
+            self.memo[key] = found
+        return found
 
     def _well_known(self, desc: Descriptor) -> SearchStrategy[dict[str, Any]] | None:
         name = desc.full_name
@@ -158,7 +157,10 @@ class _Builder:
             if depth >= MAX_DEPTH:
                 return st.just({}) if field.is_required else None
             return self.message(field.message_type, depth + 1)
-        if field.containing_type.full_name == "google.protobuf.Value" and field.name == "number_value":
+        if (
+            field.containing_type.full_name == "google.protobuf.Value"
+            and field.name == "number_value"
+        ):
             return st.floats(allow_nan=False, allow_infinity=False)
         return scalar_strategy(field)
 
@@ -184,5 +186,4 @@ def _with_oneofs(parts: tuple[Any, ...]) -> dict[str, Any]:
 def message_strategy(desc: Descriptor, cls: Any) -> SearchStrategy[Any]:
     """Messages of type `desc` valid for this version, as instances of `cls`."""
     kwargs = _Builder().message(desc, 0)
-    assert kwargs is not None
     return kwargs.map(lambda values: cls(**values))

@@ -8,4 +8,7 @@ from schemafuzz.runner import Report
 
 
 def render_json(report: Report) -> str:
-    return json.dumps(report.to_json(), indent=2, ensure_ascii=False, allow_nan=False, sort_keys=True) + "\n"
+    return (
+        json.dumps(report.to_json(), indent=2, ensure_ascii=False, allow_nan=False, sort_keys=True)
+        + "\n"
+    )

@@ -95,7 +95,8 @@ def render_text(report: Report, *, width: int = 120, color: bool = False) -> str
         if table is not None:
             console.print(table)
     shown = [f for f in report.findings if f.severity > Severity.INFO or f.shrunk]
-    for kind in KINDS:
+    # Silent losses first: a decode error is loud in production, a changed value is not.
+    for kind in sorted(KINDS, key=lambda k: k.id == "decode-error"):
         group = [f for f in shown if f.kind == kind.id]
         if not group:
             continue
