@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from schemafuzz.catalog import Severity
 from schemafuzz.model import MESSAGE, Encoding, EnumDef, FieldDef, MessageDef, Version
 from schemafuzz.values import Comparator, enum_map, field_comparator, key_comparator, never
 
@@ -33,6 +34,7 @@ class FieldPair:
     same_key: Comparator = never  # writer map key vs reader map key
     enum_map: dict[int, int | None] | None = None  # writer enum number -> reader number
     default_changed: bool = False  # unset on both sides still reads differently
+    severity: Severity | None = None  # raised severity of this pair's finding, when the rule says
 
 
 @dataclass(eq=False)
@@ -46,33 +48,72 @@ class MessagePlan:
 
 
 class History:
-    """Per version, per message (by local name), which numbers exist: built once per family."""
+    """Per version, per message (by local name): field numbers and field types by name.
+
+    Built once per family; answers whether a number or a name was absent in between (reuse) and
+    whether a field was renamed without an alias (one disappears, one of the same type appears).
+    """
 
     def __init__(self, versions: Sequence[Version]) -> None:
         self.index = {v.name: i for i, v in enumerate(versions)}
-        self.numbers: list[dict[str, set[int]]] = [_numbers(v.root) for v in versions]
         self.names = [v.name for v in versions]
+        self.numbers: list[dict[str, set[int]]] = []
+        self.types: list[dict[str, dict[str, str]]] = []
+        for version in versions:
+            numbers, types = _fields(version.root)
+            self.numbers.append(numbers)
+            self.types.append(types)
+
+    def _between(self, writer: str, reader: str) -> range:
+        low, high = sorted((self.index[writer], self.index[reader]))
+        return range(low + 1, high)
 
     def gap(self, writer: str, reader: str, message: str, number: int) -> str | None:
         """The first version strictly between writer and reader lacking `number` in `message`."""
-        low, high = sorted((self.index[writer], self.index[reader]))
-        for i in range(low + 1, high):
+        for i in self._between(writer, reader):
             numbers = self.numbers[i].get(message)
             if numbers is not None and number not in numbers:
                 return self.names[i]
         return None
 
+    def name_gap(self, writer: str, reader: str, message: str, name: str) -> str | None:
+        """The first version strictly between writer and reader lacking field `name`."""
+        for i in self._between(writer, reader):
+            types = self.types[i].get(message)
+            if types is not None and name not in types:
+                return self.names[i]
+        return None
 
-def _numbers(root: MessageDef) -> dict[str, set[int]]:
-    found: dict[str, set[int]] = {}
+    def renamed(self, writer: str, reader: str, message: str, old: str, new: str) -> str | None:
+        """The version where `old` disappeared and `new` of the same type appeared, if any."""
+        low, high = sorted((self.index[writer], self.index[reader]))
+        if self.index[writer] > self.index[reader]:
+            old, new = new, old
+        for i in range(low, high):
+            before, after = self.types[i].get(message, {}), self.types[i + 1].get(message, {})
+            if (
+                old in before
+                and old not in after
+                and new in after
+                and new not in before
+                and before[old] == after[new]
+            ):
+                return self.names[i + 1]
+        return None
+
+
+def _fields(root: MessageDef) -> tuple[dict[str, set[int]], dict[str, dict[str, str]]]:
+    numbers: dict[str, set[int]] = {}
+    types: dict[str, dict[str, str]] = {}
     stack = [root]
     while stack:
         message = stack.pop()
-        if message.local in found:
+        if message.local in numbers:
             continue
-        found[message.local] = {f.number for f in message.fields if f.number is not None}
+        numbers[message.local] = {f.number for f in message.fields if f.number is not None}
+        types[message.local] = {f.name: f.type for f in message.fields}
         stack.extend(f.message for f in message.fields if f.message is not None)
-    return found
+    return numbers, types
 
 
 class Planner:
@@ -106,10 +147,33 @@ class Planner:
             if pair.reader is not None:
                 taken.add(pair.reader.name)
             plan.pairs.append(pair)
+        orphans = [p.writer for p in plan.pairs if p.reader is None and p.writer is not None]
         for rf in rmsg.fields:
             if rf.name not in taken:
-                plan.reader_only.append(FieldPair(None, rf, explanation=self._only_reader(rf)))
+                plan.reader_only.append(self._reader_only(rf, orphans, wmsg))
         return plan
+
+    def _reader_only(self, rf: FieldDef, orphans: list[FieldDef], wmsg: MessageDef) -> FieldPair:
+        """A reader field W lacks; a warning where history shows a rename without alias."""
+        if rf.number is None:
+            for wf in orphans:
+                if wf.type != rf.type:
+                    continue
+                where = self.history.renamed(
+                    self.writer.name, self.reader.name, wmsg.local, wf.name, rf.name
+                )
+                if where is not None:
+                    return FieldPair(
+                        None,
+                        rf,
+                        explanation=(
+                            f"field `{wf.name}` of {self.writer.name} looks renamed to "
+                            f"`{rf.name}` in {self.reader.name} without an alias ({where} drops "
+                            f"one and adds the other, same type); the reader fills in its default"
+                        ),
+                        severity=Severity.WARNING,
+                    )
+        return FieldPair(None, rf, explanation=self._only_reader(rf))
 
     def _pair(
         self,
@@ -121,6 +185,13 @@ class Planner:
     ) -> FieldPair:
         rf = rnames.get(wf.name) or _alias(wf, rnames)
         if rf is not None:
+            if wf.number is None and rf.name == wf.name and wf.type != rf.type:
+                gone = self.history.name_gap(
+                    self.writer.name, self.reader.name, wmsg.local, wf.name
+                )
+                if gone is not None:
+                    explanation = self._reused(wf, rf, gone)
+                    return FieldPair(wf, rf, "name", reused=True, explanation=explanation)
             return self._matched(wf, rf, "name")
         candidate = rnumbers.get(wf.number) if wf.number is not None else None
         if candidate is None or candidate.name in wnames:
@@ -182,6 +253,12 @@ class Planner:
         return "; ".join(parts)
 
     def _reused(self, wf: FieldDef, rf: FieldDef, gone: str) -> str:
+        if wf.number is None:
+            return (
+                f"field `{wf.name}` is {wf.type} in {self.writer.name} and {rf.type} in "
+                f"{self.reader.name}; version {gone} has no field `{wf.name}`, so the name was "
+                "reused for another field"
+            )
         return (
             f"field {wf.number} is `{wf.name}` ({wf.type}) in {self.writer.name} and "
             f"`{rf.name}` ({rf.type}) in {self.reader.name}; version {gone} has no field "

@@ -21,7 +21,8 @@ STRING = "string"
 BYTES = "bytes"
 ENUM = "enum"
 MESSAGE = "message"
-CATEGORIES = (INT, FLOAT32, FLOAT64, BOOL, STRING, BYTES, ENUM, MESSAGE)
+ANY = "any"  # a union or an untyped JSON value: compared structurally
+CATEGORIES = (INT, FLOAT32, FLOAT64, BOOL, STRING, BYTES, ENUM, MESSAGE, ANY)
 
 
 @dataclass(eq=False)
@@ -32,6 +33,7 @@ class EnumDef:
     numbers: dict[str, int]
     closed: bool = False
     names: dict[int, str] = field(default_factory=dict)
+    by_number: bool = True  # protobuf: a symbol unknown by name still matches by number
 
     def __post_init__(self) -> None:
         if not self.names:

@@ -17,7 +17,7 @@ of present fields. The walk follows the precomputed `MessagePlan`; each differen
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from schemafuzz.catalog import Severity
@@ -93,7 +93,8 @@ class Oracle:
             rf = pair.reader
             assert rf is not None
             if rf.name in rv.present or not is_zero(rv.values[rf.name]):
-                out.append(self._diff("default-injected", prefix + rf.name, pair, None, rv))
+                injected = self._diff("default-injected", prefix + rf.name, pair, None, rv)
+                out.append(replace(injected, severity=pair.severity))
 
     def _field(
         self,

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from schemafuzz.model import (
+    ANY,
     BOOL,
     BYTES,
     ENUM,
@@ -77,13 +78,34 @@ def never(a: Any, b: Any) -> bool:
     return False
 
 
+def same_structure(a: Any, b: Any) -> bool:
+    """Deep equality of plain trees, floats by bit pattern, str and bytes as UTF-8."""
+    if isinstance(a, float) or isinstance(b, float):
+        if isinstance(a, float) and isinstance(b, float):
+            return bits(a) == bits(b)
+        return _same_number(a, b) and not isinstance(a, bool) and not isinstance(b, bool)
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, (str, bytes)) or isinstance(b, (str, bytes)):
+        return _same_text(a, b)
+    if isinstance(a, View) and isinstance(b, View):
+        return a.present == b.present and all(
+            same_structure(a.values[k], b.values.get(k)) for k in a.present
+        )
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same_structure(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(same_structure(x, y) for x, y in zip(a, b, strict=True))
+    return type(a) is type(b) and bool(a == b)
+
+
 def enum_map(writer: EnumDef, reader: EnumDef) -> dict[int, int | None]:
     """Writer number -> the reader number that means the same (by name, else by number)."""
     mapping: dict[int, int | None] = {}
     for number, name in writer.names.items():
         if name in reader.numbers:
             mapping[number] = reader.numbers[name]
-        elif number in reader.names:
+        elif reader.by_number and number in reader.names:
             mapping[number] = number
         else:
             mapping[number] = None
@@ -92,6 +114,8 @@ def enum_map(writer: EnumDef, reader: EnumDef) -> dict[int, int | None]:
 
 def comparator(wcat: str, rcat: str, mapping: dict[int, int | None] | None = None) -> Comparator:
     """How a writer value of category `wcat` compares with a reader value of `rcat`."""
+    if ANY in (wcat, rcat):
+        return same_structure
     if MESSAGE in (wcat, rcat):
         return never
     if wcat == ENUM and rcat == ENUM and mapping is not None:

@@ -17,9 +17,15 @@ def format_module(name: str) -> ModuleType:
         from schemafuzz.formats import proto
 
         return proto
-    raise InputError(
-        f"format {name!r} is not supported by this version of schemafuzz (supported: proto)"
-    )
+    if name == "avro":
+        from schemafuzz.formats import avro
+
+        return avro
+    if name == "jsonschema":
+        from schemafuzz.formats import jsonschema
+
+        return jsonschema
+    raise InputError(f"format {name!r} is not one of proto, avro, jsonschema")
 
 
 EXTENSION_FORMATS = {
