@@ -215,7 +215,8 @@ class Planner:
         if wf.enum is not None and rf.enum is not None:
             pair.enum_map = enum_map(wf.enum, rf.enum)
         singular = not (wf.repeated or wf.is_map or rf.repeated or rf.is_map)
-        if singular and MESSAGE not in (wf.category, rf.category):
+        declared = wf.default is not None or rf.default is not None
+        if singular and declared and MESSAGE not in (wf.category, rf.category):
             pair.default_changed = not pair.same(wf.default, rf.default)
         return pair
 

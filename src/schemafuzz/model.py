@@ -61,6 +61,7 @@ class FieldDef:
     enum: EnumDef | None = None
     packed: bool = False
     aliases: tuple[str, ...] = ()
+    logical: str | None = None  # a logical type over the wire type (Avro: "timestamp-millis")
     wire: str | None = None  # how the value travels where the format has wire types ("varint")
     json_name: str | None = None  # the key a JSON encoding uses, where it differs from name
 
@@ -94,6 +95,24 @@ class MessageDef:
         return {f.number: f for f in self.fields if f.number is not None}
 
 
+class Logical:
+    """A value of a logical type as one version reads it: the raw wire value and its meaning.
+
+    `value` is comparable across logical types (timestamps normalised to microseconds and tagged,
+    decimals as Decimal with this version's scale); `shown` is how a report prints it.
+    """
+
+    __slots__ = ("raw", "value", "shown")
+
+    def __init__(self, raw: Any, value: Any, shown: Any) -> None:
+        self.raw = raw
+        self.value = value
+        self.shown = shown
+
+    def __repr__(self) -> str:
+        return f"Logical({self.shown!r})"
+
+
 class View:
     """A decoded message as one version sees it: values by field name and the present names."""
 
@@ -120,19 +139,25 @@ class DecodeFailure(Exception):
 
     `keys` is the path of the offending field as the encoding spells its keys, where the codec
     says which field it rejected (proto-json names it); the runner maps it to field names.
+    `mismatch` is a pair of type names the codec could not resolve (Avro says "double is not
+    float" without naming the field); the runner finds the field in the plan.
     """
 
-    def __init__(self, message: str, keys: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, message: str, keys: tuple[str, ...] = (), mismatch: tuple[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.keys = keys
+        self.mismatch = mismatch  # (writer type, reader type) the codec could not resolve
 
 
 class VersionCodec(Protocol):
     """What a format provides for one loaded version.
 
     - `strategy()`: a Hypothesis strategy of native writer values, valid for this version.
-    - `encode(value, encoding) -> bytes`, `decode(data, encoding) -> View` (raises
-      DecodeFailure), `example_json(value)`: the value as JSON for reports.
+    - `encode(value, encoding) -> bytes`; `decode(data, encoding, writer) -> View` (raises
+      DecodeFailure) where `writer` is the writing version's codec, for formats whose readers
+      resolve the writer's schema (Avro); `example_json(value)`: the value as JSON for reports.
     """
 
     root: MessageDef
@@ -141,7 +166,7 @@ class VersionCodec(Protocol):
 
     def encode(self, value: Any, encoding: str) -> bytes: ...
 
-    def decode(self, data: bytes, encoding: str) -> View: ...
+    def decode(self, data: bytes, encoding: str, writer: Any) -> View: ...
 
     def example_json(self, value: Any) -> Any: ...
 

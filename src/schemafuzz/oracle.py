@@ -47,6 +47,45 @@ class Oracle:
         self.plan = plan
         self.by_number = keyed_by == "number"
 
+    def changes(self, limit: int = 3) -> str:
+        """The first few declaration changes of the plan: the likely cause of a decode error."""
+        found: list[str] = []
+        seen: set[int] = set()
+        stack = [self.plan]
+        while stack and len(found) < limit:
+            plan = stack.pop(0)
+            if id(plan) in seen:
+                continue
+            seen.add(id(plan))
+            for pair in plan.pairs + plan.reader_only:
+                if pair.sub is not None:
+                    stack.append(pair.sub)
+                if pair.explanation and "same declaration" not in pair.explanation:
+                    found.append(pair.explanation)
+        return "; ".join(found[:limit])
+
+    def locate(self, writer_type: str, reader_type: str) -> str:
+        """The path of the first field declared `writer_type` in W and `reader_type` in R."""
+        stack: list[tuple[MessagePlan, str]] = [(self.plan, "")]
+        seen: set[int] = set()
+        while stack:
+            plan, prefix = stack.pop(0)
+            if id(plan) in seen:
+                continue
+            seen.add(id(plan))
+            for pair in plan.pairs:
+                if pair.writer is None or pair.reader is None:
+                    continue
+                path = prefix + pair.writer.name
+                if (
+                    _base_type(pair.writer.type) == writer_type
+                    and _base_type(pair.reader.type) == reader_type
+                ):
+                    return path
+                if pair.sub is not None:
+                    stack.append((pair.sub, path + "."))
+        return ""
+
     def explain(self, path: str) -> str:
         """The planned explanation of the writer field at a dotted path ("" if none)."""
         plan: MessagePlan | None = self.plan
@@ -244,6 +283,14 @@ class Oracle:
         wval = wv.values[pair.writer.name] if wv is not None and pair.writer else None
         rval = rv.values[pair.reader.name] if rv is not None and pair.reader else None
         return Difference(kind, path, wval, rval, pair.writer, pair.reader, pair.explanation)
+
+
+def _base_type(declared: str) -> str:
+    """The type without nullability or collection wrappers: "array<float>|null" -> "float"."""
+    base = declared.split("|")[0]
+    while "<" in base and base.endswith(">"):
+        base = base[base.index("<") + 1 : -1]
+    return base.split(" ")[0]
 
 
 _MISSING = object()

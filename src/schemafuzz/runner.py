@@ -105,6 +105,7 @@ class _Check:
 class _Seen:
     difference: Difference
     value: Any  # the first native example that showed it
+    simplest: bool  # it was Hypothesis's first example, the simplest: nothing to shrink
 
 
 def _severity(difference: Difference) -> Severity:
@@ -151,6 +152,7 @@ class WriterRun:
         self.seen: dict[FindingKey, _Seen] = {}
         self.skipped = 0
         self.skip_reason = ""
+        self.observed = 0  # examples drawn so far; Hypothesis draws the simplest one first
 
     # -- the hot path -------------------------------------------------------------------------
 
@@ -158,12 +160,14 @@ class WriterRun:
         codec = self.writer.codec
         try:
             data = codec.encode(value, self.encoding.name)
-            return data, codec.decode(data, self.encoding.name)
+            return data, codec.decode(data, self.encoding.name, codec)
         except Exception as exc:  # the writer cannot round-trip its own value: a codec limit
             self.skip_reason = self.skip_reason or str(exc).splitlines()[0]
             return None
 
     def _observe(self, value: Any) -> None:
+        simplest = self.observed == 0
+        self.observed += 1
         views = self._views(value)
         if views is None:
             self.skipped += 1
@@ -173,7 +177,7 @@ class WriterRun:
         for check in self.checks:
             check.result.examples += 1
             try:
-                read = check.reader.codec.decode(data, self.encoding.name)
+                read = check.reader.codec.decode(data, self.encoding.name, self.writer.codec)
             except DecodeFailure as exc:
                 differences = [_decode_error(exc, self.writer.root, check.oracle)]
             else:
@@ -181,7 +185,7 @@ class WriterRun:
             for difference in differences:
                 key = (difference.kind, check.reader.name, difference.path)
                 if key not in seen:
-                    seen[key] = _Seen(difference, value)
+                    seen[key] = _Seen(difference, value, simplest)
 
     def discover(self) -> None:
         strategy = self.writer.codec.strategy()
@@ -202,7 +206,7 @@ class WriterRun:
             return None
         data, written = views
         try:
-            read = check.reader.codec.decode(data, self.encoding.name)
+            read = check.reader.codec.decode(data, self.encoding.name, self.writer.codec)
         except DecodeFailure as exc:
             differences = [_decode_error(exc, self.writer.root, check.oracle)]
         else:
@@ -246,7 +250,9 @@ class WriterRun:
             check = checks[key[1]]
             severity = _severity(seen.difference)
             result: tuple[Any, Difference] | None = None
-            if severity > Severity.INFO or self.options.show_info:
+            if seen.simplest:
+                result = (seen.value, seen.difference)
+            elif severity > Severity.INFO or self.options.show_info:
                 result = self._minimal(key, check, shrunk.setdefault((key[0], key[2]), []))
             value, difference = result or (seen.value, seen.difference)
             out.append(self._finding(check, value, difference, result is not None))
@@ -311,9 +317,13 @@ class WriterRun:
 
 def _decode_error(exc: DecodeFailure, root: MessageDef, oracle: Oracle) -> Difference:
     path = _key_path(root, exc.keys)
+    if not path and exc.mismatch is not None:
+        path = oracle.locate(*exc.mismatch)
     cause = oracle.explain(path)
     explanation = (
-        f"{cause}; the reader rejects the message" if cause else f"the reader raised {exc}"
+        f"{cause}; the reader rejects the message"
+        if cause
+        else f"the reader raised {exc}; what changed: {oracle.changes() or 'nothing declared'}"
     )
     return Difference("decode-error", path, None, str(exc), None, None, explanation)
 

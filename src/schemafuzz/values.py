@@ -13,6 +13,7 @@ import base64
 import math
 import struct
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from schemafuzz.model import (
@@ -27,6 +28,7 @@ from schemafuzz.model import (
     STRING,
     EnumDef,
     FieldDef,
+    Logical,
     View,
 )
 
@@ -129,9 +131,23 @@ def comparator(wcat: str, rcat: str, mapping: dict[int, int | None] | None = Non
     return never
 
 
+def raw(value: Any) -> Any:
+    return value.raw if isinstance(value, Logical) else value
+
+
 def field_comparator(wf: FieldDef, rf: FieldDef) -> Comparator:
+    """Logical types compare by meaning when both sides declare one, else by the raw value."""
     mapping = enum_map(wf.enum, rf.enum) if wf.enum and rf.enum else None
-    return comparator(wf.category, rf.category, mapping)
+    base = comparator(wf.category, rf.category, mapping)
+    if wf.logical and rf.logical:
+        return lambda a, b: same_structure(_meaning(a), _meaning(b))
+    if wf.logical or rf.logical:
+        return lambda a, b: base(raw(a), raw(b))
+    return base
+
+
+def _meaning(value: Any) -> Any:
+    return value.value if isinstance(value, Logical) else value
 
 
 def key_comparator(wf: FieldDef, rf: FieldDef) -> Comparator:
@@ -173,7 +189,9 @@ def jsonable(value: Any, field: FieldDef | None = None) -> Any:
             for name in value.values
             if name in value.present
         }
-    if isinstance(value, list):
+    if isinstance(value, Logical):
+        return jsonable(value.shown)
+    if isinstance(value, (list, tuple)):
         return [jsonable(item, field) for item in value]
     if isinstance(value, dict):
         return {str(jsonable_key(k)): jsonable(v, field) for k, v in value.items()}
@@ -187,6 +205,8 @@ def jsonable(value: Any, field: FieldDef | None = None) -> Any:
         if field is not None and field.enum is not None and field.category == ENUM:
             return field.enum.names.get(value, value)
         return value
+    if isinstance(value, Decimal):
+        return str(value)
     return str(value)
 
 

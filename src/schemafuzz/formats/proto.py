@@ -508,7 +508,8 @@ class ProtoVersion:
             return value.SerializeToString(deterministic=True)
         return json_format.MessageToJson(value, indent=None, sort_keys=True).encode("utf-8")
 
-    def decode(self, data: bytes, encoding: str) -> View:
+    def decode(self, data: bytes, encoding: str, writer: Any = None) -> View:
+        """Decode as this version; protobuf readers never see the writer's schema."""
         try:
             if encoding == "proto-binary":
                 message = self.cls.FromString(data)
