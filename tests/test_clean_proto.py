@@ -37,3 +37,13 @@ def test_identical_versions_of_the_example_fleet_give_no_finding(
     report = fuzz_fixture(family, examples=40)
     assert report.findings == []
     assert all(p.examples > 0 for p in report.pairs)
+
+
+@pytest.mark.parametrize("case", ["identical-proto3", "identical-proto2", "identical-editions"])
+def test_every_feature_identical_versions_give_no_finding_in_both_encodings(case: str) -> None:
+    """Every scalar, maps of every key type, oneof, optional, well-known types, recursion,
+    proto2 required/defaults/groups/closed enums, editions: identical versions stay clean."""
+    report = fuzz_fixture(PROTO / case, examples=100)
+    assert report.encodings == ["proto-binary", "proto-json"]
+    assert report.findings == []
+    assert all(p.examples > 50 for p in report.pairs)
