@@ -336,8 +336,14 @@ def _key_path(root: MessageDef, keys: tuple[str, ...]) -> str:
         found = None
         if message is not None:
             found = next((f for f in message.fields if key in (f.name, f.json_name)), None)
-        names.append(found.name if found is not None else key)
-        message = found.message if found is not None else None
+        if found is None:
+            # A key the writer does not declare: name it only at the top of what the writer sent,
+            # not inside a value the reader misparsed (a base64 string read as an object).
+            if message is not None:
+                names.append(key)
+            break
+        names.append(found.name)
+        message = found.message
     return ".".join(names)
 
 
