@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib.resources
 import os
 import re
-import struct
 import sys
 import tempfile
 from collections.abc import Callable
@@ -397,17 +396,13 @@ def _category(field: FieldDescriptor) -> str:
 
 
 ViewBuilder = Callable[[Message], View]
-_ZERO_BITS = struct.pack("<d", 0.0)
-
-
-def _implicit_set(value: Any) -> bool:
-    if isinstance(value, float):
-        return struct.pack("<d", value) != _ZERO_BITS
-    return bool(value)
-
-
 class _Viewer:
-    """Builds one view function per message type, once; applied per decoded message."""
+    """Builds one view function per message type, once; applied per decoded message.
+
+    A view starts from the type's defaults and walks `ListFields()`, which lists exactly the
+    fields that are present (explicit presence set, implicit presence non-zero — -0.0 included,
+    as on the wire), so absent fields cost nothing per example.
+    """
 
     def __init__(self) -> None:
         self.builders: dict[str, ViewBuilder] = {}
@@ -416,58 +411,41 @@ class _Viewer:
         found = self.builders.get(desc.full_name)
         if found is not None:
             return found
-        steps: list[tuple[str, str, Any]] = []
+        defaults: dict[str, Any] = {}
+        converters: dict[str, Callable[[Any], Any] | None] = {}
 
         def build(message: Message) -> View:
-            values: dict[str, Any] = {}
+            values = dict(defaults)
             present: set[str] = set()
-            for name, how, sub in steps:
-                value = getattr(message, name)
-                if how == "scalar":
-                    if _implicit_set(value):
-                        present.add(name)
-                elif how == "optional":
-                    if message.HasField(name):
-                        present.add(name)
-                elif how == "message":
-                    if message.HasField(name):
-                        present.add(name)
-                        value = sub(value)
-                    else:
-                        value = None
-                elif how == "list":
-                    value = list(value)
-                    if value:
-                        present.add(name)
-                elif how == "messages":
-                    value = [sub(item) for item in value]
-                    if value:
-                        present.add(name)
-                elif how == "map":
-                    value = {k: (sub(v) if sub else v) for k, v in value.items()}
-                    if value:
-                        present.add(name)
-                values[name] = value
+            for field, value in message.ListFields():
+                name = field.name
+                convert = converters[name]
+                values[name] = value if convert is None else convert(value)
+                present.add(name)
             return View(values, present)
 
         self.builders[desc.full_name] = build
         for field in desc.fields:
-            steps.append(self._step(field))
+            defaults[field.name], converters[field.name] = self._step(field)
         return build
 
-    def _step(self, field: FieldDescriptor) -> tuple[str, str, Any]:
+    def _step(self, field: FieldDescriptor) -> tuple[Any, Callable[[Any], Any] | None]:
+        """(the value of an absent field, how to convert a present one to plain values)."""
         nested = field.type in (F.TYPE_MESSAGE, F.TYPE_GROUP)
         if is_map(field):
             value = field.message_type.fields_by_name["value"]
-            sub = self.builder(value.message_type) if value.type == F.TYPE_MESSAGE else None
-            return field.name, "map", sub
+            if value.type == F.TYPE_MESSAGE:
+                sub = self.builder(value.message_type)
+                return {}, lambda entries: {k: sub(v) for k, v in entries.items()}
+            return {}, dict
         if field.is_repeated:
             if nested:
-                return field.name, "messages", self.builder(field.message_type)
-            return field.name, "list", None
+                sub = self.builder(field.message_type)
+                return [], lambda items: [sub(item) for item in items]
+            return [], list
         if nested:
-            return field.name, "message", self.builder(field.message_type)
-        return field.name, ("optional" if field.has_presence else "scalar"), None
+            return None, self.builder(field.message_type)
+        return field.default_value, None
 
 
 # ---------------------------------------------------------------------------------------------
