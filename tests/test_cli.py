@@ -58,19 +58,19 @@ def test_fail_on_warning_counts_warnings() -> None:
 
 
 def test_same_seed_gives_byte_identical_json_also_across_jobs() -> None:
-    fleet = str(ROOT / "schemas" / "thermostat")
-    args = ["fuzz", fleet, "--examples", "15", "--report", "json", "--writer", "v6"]
+    family = str(PROTO / "number-reused")
+    args = ["fuzz", family, "--examples", "40", "--report", "json", "--show-info"]
     first = runner.invoke(app, [*args, "--jobs", "1"]).output
     second = runner.invoke(app, [*args, "--jobs", "2"]).output
-    assert first == second
+    third = runner.invoke(app, [*args, "--jobs", "1"]).output
+    assert first == second == third
     assert json.loads(first)["findings"]
 
 
 def test_seed_changes_the_examples() -> None:
-    _, zero = fuzz_json(str(ROOT / "schemas" / "thermostat"), "--examples", "10", "--writer", "v7")
-    _, one = fuzz_json(
-        str(ROOT / "schemas" / "thermostat"), "--examples", "10", "--writer", "v7", "--seed", "1"
-    )
+    family = str(PROTO / "field-removed")  # info findings keep their first raw example
+    _, zero = fuzz_json(family, "--examples", "20")
+    _, one = fuzz_json(family, "--examples", "20", "--seed", "1")
     assert zero["seed"] == 0 and one["seed"] == 1
     assert [f["example"] for f in zero["findings"]] != [f["example"] for f in one["findings"]]
 
