@@ -23,7 +23,7 @@ from typing import Any
 from schemafuzz.catalog import Severity
 from schemafuzz.matching import FieldPair, MessagePlan
 from schemafuzz.model import FieldDef, View
-from schemafuzz.values import is_zero
+from schemafuzz.values import is_zero, same_structure
 
 
 @dataclass(frozen=True)
@@ -237,6 +237,10 @@ class Oracle:
                 return
             for wi, ri in zip(wval, rval, strict=True):
                 self._value(pair, wf, rf, wi, ri, item, out)
+        elif not self.by_number and not (wf.is_map or rf.is_map):
+            # Keyed by name (JSON, Avro): a list is never cut down to its last element.
+            if not same_structure(wval, rval):
+                out.append(Difference("value-changed", path, wval, rval, wf, rf, pair.explanation))
         elif wf.repeated and not wf.is_map and not rf.is_map:
             # A list read as a singular field keeps (at most) its last element.
             if not (len(wval) == 1 and self._equal(pair, wval[0], rval)):

@@ -50,7 +50,9 @@ def to_float32(value: float) -> float:
 
 
 def _same_bits(a: Any, b: Any) -> bool:
-    return isinstance(a, float) and isinstance(b, float) and bits(a) == bits(b)
+    if isinstance(a, float) and isinstance(b, float):
+        return bits(a) == bits(b)
+    return _same_number(a, b)  # an integer in a floating-point field (JSON): compare exactly
 
 
 def _same_float32(a: Any, b: Any) -> bool:

@@ -396,6 +396,8 @@ def _category(field: FieldDescriptor) -> str:
 
 
 ViewBuilder = Callable[[Message], View]
+
+
 class _Viewer:
     """Builds one view function per message type, once; applied per decoded message.
 
