@@ -27,7 +27,7 @@ from schemafuzz.model import DecodeFailure, Encoding, Family, MessageDef, Versio
 from schemafuzz.oracle import Difference, Oracle
 from schemafuzz.values import jsonable
 
-DEFAULT_EXAMPLES = 100
+DEFAULT_EXAMPLES = 50
 FindingKey = tuple[str, str, str]  # (kind, reader, path) within one (writer, encoding)
 
 

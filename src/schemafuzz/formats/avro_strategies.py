@@ -39,7 +39,7 @@ _SECONDS = (-62135596800, 253402300799)
 
 def _integers(low: int, high: int) -> SearchStrategy[int]:
     edges = sorted({v for v in _EDGES if low <= v <= high} | {low, high}, key=abs)
-    return st.one_of(st.sampled_from(edges), st.integers(low, high))
+    return st.one_of(st.integers(low, high), st.sampled_from(edges))
 
 
 def _primitive(name: str) -> SearchStrategy[Any]:
@@ -52,15 +52,15 @@ def _primitive(name: str) -> SearchStrategy[Any]:
     if name == "long":
         return _integers(*INT64)
     if name == "float":
-        return st.one_of(st.sampled_from(_FLOATS), st.floats(width=32))
+        return st.one_of(st.floats(width=32), st.sampled_from(_FLOATS))
     if name == "double":
-        return st.one_of(st.sampled_from(_DOUBLES), st.floats())
+        return st.one_of(st.floats(), st.sampled_from(_DOUBLES))
     if name == "bytes":
-        return st.one_of(st.sampled_from([b"", b"\xff\xfe", b"\x00"]), st.binary(max_size=32))
+        return st.one_of(st.binary(max_size=32), st.sampled_from([b"", b"\xff\xfe", b"\x00"]))
     if name == "string":
         return st.one_of(
-            st.sampled_from(["", "é", "\U0001f600", "x" * 200]),
             st.text(st.characters(codec="utf-8"), max_size=32),
+            st.sampled_from(["", "é", "\U0001f600", "x" * 200]),
         )
     raise AssertionError(name)
 

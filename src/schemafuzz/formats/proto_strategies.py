@@ -49,22 +49,22 @@ _DURATION_SECONDS = 315576000000
 def _int_strategy(kind: str) -> SearchStrategy[int]:
     low, high = INT_RANGES[kind]
     edges = [v for v in _EDGE_INTS if low <= v <= high] + [low, high, low + 1, high - 1]
-    return st.one_of(st.sampled_from(sorted(set(edges), key=abs)), st.integers(low, high))
+    return st.one_of(st.integers(low, high), st.sampled_from(sorted(set(edges), key=abs)))
 
 
 def _float_strategy(width: Literal[32, 64]) -> SearchStrategy[float]:
     edges = _EDGE_FLOATS32 if width == 32 else _EDGE_DOUBLES
-    return st.one_of(st.sampled_from(edges), st.floats(width=width))
+    return st.one_of(st.floats(width=width), st.sampled_from(edges))
 
 
 def _string_strategy() -> SearchStrategy[str]:
     return st.one_of(
-        st.sampled_from(_EDGE_STRINGS), st.text(st.characters(codec="utf-8"), max_size=40)
+        st.text(st.characters(codec="utf-8"), max_size=40), st.sampled_from(_EDGE_STRINGS)
     )
 
 
 def _bytes_strategy() -> SearchStrategy[bytes]:
-    return st.one_of(st.sampled_from(_EDGE_BYTES), st.binary(max_size=40))
+    return st.one_of(st.binary(max_size=40), st.sampled_from(_EDGE_BYTES))
 
 
 def scalar_strategy(field: FieldDescriptor) -> SearchStrategy[Any]:
