@@ -181,3 +181,44 @@ def test_identical_versions_of_the_tracker_fleet_give_no_finding(tmp_path) -> No
         shutil.copy(fleet / "family.toml", family / "family.toml")
         report = fuzz_fixture(family, examples=40)
         assert report.findings == [], version
+
+
+def test_named_types_across_files_load_in_dependency_order(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import write_family
+
+    unit = (
+        '{"type": "record", "name": "Unit", "namespace": "x", "fields": '
+        '[{"name": "code", "type": "string"}]}'
+    )
+    reading = (
+        '{"type": "record", "name": "Reading", "namespace": "x", "fields": '
+        '[{"name": "unit", "type": "Unit"}, {"name": "value", "type": "double"}]}'
+    )
+    # a.avsc sorts before unit.avsc but needs it: the loader retries until both parse
+    family = write_family(tmp_path / "f", {"v1": {"a.avsc": reading, "unit.avsc": unit}})
+    loaded = load_family(family, root="Reading")
+    root = loaded.versions[0].root
+    assert root.name == "x.Reading"
+    assert [f.name for f in root.fields] == ["unit", "value"]
+    assert root.fields[0].message is not None and root.fields[0].message.name == "x.Unit"
+
+
+def test_several_top_level_records_need_a_root(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from schemafuzz.errors import InputError
+    from tests.conftest import write_family
+
+    one = '{"type": "record", "name": "A", "fields": [{"name": "a", "type": "int"}]}'
+    two = '{"type": "record", "name": "B", "fields": [{"name": "b", "type": "int"}]}'
+    family = write_family(tmp_path / "f", {"v1": {"types.avsc": f"[{one}, {two}]"}})
+    with pytest.raises(InputError, match=r"several top-level records could be the root \(A, B\)"):
+        load_family(family)
+    assert load_family(family, root="B").versions[0].root.name == "B"
+
+
+def test_invalid_json_names_file_line_and_column(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from schemafuzz.errors import InputError
+    from tests.conftest import write_family
+
+    family = write_family(tmp_path / "f", {"v1": {"r.avsc": '{"type": "record",\n "name": }'}})
+    with pytest.raises(InputError, match=r"r.avsc:2:10: invalid JSON"):
+        load_family(family)
