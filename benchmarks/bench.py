@@ -23,7 +23,7 @@ from schemafuzz.matching import History, Planner
 from schemafuzz.model import Family, Version
 from schemafuzz.oracle import Oracle
 from schemafuzz.reporting import write_atomic
-from schemafuzz.runner import PairResult, RunOptions, WriterRun, _Check, run
+from schemafuzz.runner import PairResult, RunOptions, WriterRun, Check, run
 
 ROOT = Path(__file__).resolve().parent.parent
 MESSAGES = 300
@@ -81,8 +81,11 @@ def check_rate(family: Family, writer: Version, readers: list[Version], encoding
     history = History(family.versions)
     enc = family.encoding(encoding)
     checks = [
-        _Check(r, Oracle(Planner(writer, r, enc, history).plan(), enc.keyed_by),
-               PairResult(writer.name, r.name, encoding))  # fmt: skip
+        Check(
+            r,
+            Oracle(Planner(writer, r, enc, history).plan(), enc.keyed_by),
+            PairResult(writer.name, r.name, encoding),
+        )  # fmt: skip
         for r in readers
     ]
     writer_run = WriterRun(family, writer, enc, checks, RunOptions())

@@ -14,7 +14,7 @@ from typing import Any
 
 from schemafuzz.errors import InputError
 from schemafuzz.formats import EXTENSION_FORMATS, format_module
-from schemafuzz.model import Family, Version
+from schemafuzz.model import Family, StateConfig, Version
 
 CANDIDATE = "candidate"
 FAMILY_KEYS: dict[str, type | tuple[type, ...]] = {
@@ -23,6 +23,17 @@ FAMILY_KEYS: dict[str, type | tuple[type, ...]] = {
     "encodings": list,
     "versions": list,
     "proto_json_unknown": str,
+    "state": str,
+    "state_fields": dict,
+    "reconnect": str,
+    "delivery": str,
+    "ordering": dict,
+    "relay": list,
+}
+STATE_CHOICES = {
+    "state": ("replace", "merge"),
+    "reconnect": ("snapshot",),
+    "delivery": ("exactly-once", "at-least-once"),
 }
 FORMATS = ("proto", "avro", "jsonschema")
 _DIGITS = re.compile(r"(\d+)")
@@ -50,11 +61,48 @@ def read_config(path: Path) -> dict[str, Any]:
         if not isinstance(value, expected):
             kind = expected.__name__ if isinstance(expected, type) else "value"
             raise InputError(f"{config_path}: key {key!r} must be a {kind}")
+    _check_state_keys(config, config_path)
     if "format" in config and config["format"] not in FORMATS:
         raise InputError(
             f"{config_path}: format {config['format']!r} is not one of {', '.join(FORMATS)}"
         )
     return config
+
+
+def _check_state_keys(config: dict[str, Any], where: Path) -> None:
+    for key, allowed in STATE_CHOICES.items():
+        if key in config and config[key] not in allowed:
+            choices = " or ".join(repr(a) for a in allowed)
+            raise InputError(f"{where}: {key} must be {choices}, not {config[key]!r}")
+    for name, mode in config.get("state_fields", {}).items():
+        if mode not in STATE_CHOICES["state"]:
+            raise InputError(f"{where}: state_fields.{name} must be 'replace' or 'merge'")
+    ordering = config.get("ordering")
+    if ordering is not None and (
+        set(ordering) != {"field"} or not isinstance(ordering["field"], str)
+    ):
+        raise InputError(f'{where}: ordering must be {{ field = "name" }}')
+    for relay in config.get("relay", []):
+        if (
+            not isinstance(relay, dict)
+            or set(relay) != {"via"}
+            or not isinstance(relay["via"], str)
+        ):
+            raise InputError(f'{where}: each [[relay]] must be {{ via = "version" }}')
+
+
+def state_config(config: dict[str, Any]) -> StateConfig | None:
+    """The family's state semantics, or None when family.toml declares none."""
+    keys = ("state", "state_fields", "reconnect", "delivery", "ordering")
+    if not any(key in config for key in keys):
+        return None
+    return StateConfig(
+        semantics=config.get("state", "replace"),
+        fields=dict(config.get("state_fields", {})),
+        reconnect=config.get("reconnect"),
+        delivery=config.get("delivery", "exactly-once"),
+        ordering=(config.get("ordering") or {}).get("field"),
+    )
 
 
 def _version_entries(path: Path) -> dict[str, Path]:
@@ -132,6 +180,10 @@ def load_family(
         Version(name, i, where, module.load_version(where, name=name, root=root, options=options))
         for i, (name, where) in enumerate(sources)
     ]
+    relays = [str(r["via"]) for r in config.get("relay", [])]
+    unknown = [r for r in relays if r not in names]
+    if unknown:
+        raise InputError(f"{path / 'family.toml'}: relay via unknown version {', '.join(unknown)}")
     return Family(
         name=path.resolve().name,
         path=path,
@@ -140,6 +192,8 @@ def load_family(
         encodings=_encodings(module, encodings or config.get("encodings"), path),
         root=root,
         options=options,
+        state=state_config(config),
+        relays=relays,
     )
 
 

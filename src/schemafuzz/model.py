@@ -186,6 +186,27 @@ class Version:
         return self.codec.root
 
 
+@dataclass(frozen=True)
+class StateConfig:
+    """How a reader applies successive messages (family.toml `state` and friends).
+
+    `semantics`: "replace" (each message is the whole state) or "merge" (a delta protocol);
+    `fields`: per-field overrides of the semantics by top-level field name; `reconnect`:
+    "snapshot" when a full-state message follows a reconnect; `delivery`: "exactly-once" or
+    "at-least-once" (duplicates and reordering happen); `ordering`: the field by which a reader
+    discards messages older than its state (a sequence number or a timestamp).
+    """
+
+    semantics: str = "replace"
+    fields: dict[str, str] = field(default_factory=dict)
+    reconnect: str | None = None
+    delivery: str = "exactly-once"
+    ordering: str | None = None
+
+    def mode(self, name: str) -> str:
+        return self.fields.get(name, self.semantics)
+
+
 @dataclass(eq=False)
 class Family:
     """Every version a schema family has had, oldest first, and how to fuzz it."""
@@ -197,6 +218,8 @@ class Family:
     encodings: list[Encoding]
     root: str | None = None
     options: dict[str, Any] = field(default_factory=dict)
+    state: StateConfig | None = None  # None: the family declares no state semantics
+    relays: list[str] = field(default_factory=list)  # versions gateways run (family.toml relay)
 
     def version(self, name: str) -> Version:
         for version in self.versions:

@@ -93,12 +93,35 @@ ProgressCallback = Callable[[int, int, str], None]  # (done, total, what is next
 
 
 @dataclass
-class _Check:
+class Check:
     """One reader of one (writer, encoding) run, with its plan built before the loop."""
 
     reader: Version
     oracle: Oracle
     result: PairResult
+
+    def differences(
+        self, data: bytes, written: View, writer: Version, encoding: str
+    ) -> list[Difference]:
+        """What this reader makes of the writer's bytes, against the writer's own view."""
+        try:
+            read = self.reader.codec.decode(data, encoding, writer.codec)
+        except DecodeFailure as exc:
+            return [decode_error(exc, writer.root, self.oracle)]
+        return self.oracle.compare(written, read)
+
+
+def make_checks(
+    writer: Version, encoding: Encoding, readers: list[Version], history: History
+) -> list[Check]:
+    return [
+        Check(
+            reader,
+            Oracle(Planner(writer, reader, encoding, history).plan(), encoding.keyed_by),
+            PairResult(writer.name, reader.name, encoding.name),
+        )
+        for reader in readers
+    ]
 
 
 @dataclass
@@ -140,7 +163,7 @@ class WriterRun:
         family: Family,
         writer: Version,
         encoding: Encoding,
-        checks: list[_Check],
+        checks: list[Check],
         options: RunOptions,
     ) -> None:
         self.family = family
@@ -176,12 +199,7 @@ class WriterRun:
         seen = self.seen
         for check in self.checks:
             check.result.examples += 1
-            try:
-                read = check.reader.codec.decode(data, self.encoding.name, self.writer.codec)
-            except DecodeFailure as exc:
-                differences = [_decode_error(exc, self.writer.root, check.oracle)]
-            else:
-                differences = check.oracle.compare(written, read)
+            differences = check.differences(data, written, self.writer, self.encoding.name)
             for difference in differences:
                 key = (difference.kind, check.reader.name, difference.path)
                 if key not in seen:
@@ -200,23 +218,17 @@ class WriterRun:
 
     # -- shrinking ----------------------------------------------------------------------------
 
-    def _matches(self, value: Any, check: _Check, key: FindingKey) -> Difference | None:
+    def _matches(self, value: Any, check: Check, key: FindingKey) -> Difference | None:
         views = self._views(value)
         if views is None:
             return None
         data, written = views
-        try:
-            read = check.reader.codec.decode(data, self.encoding.name, self.writer.codec)
-        except DecodeFailure as exc:
-            differences = [_decode_error(exc, self.writer.root, check.oracle)]
-        else:
-            differences = check.oracle.compare(written, read)
-        for difference in differences:
+        for difference in check.differences(data, written, self.writer, self.encoding.name):
             if (difference.kind, check.reader.name, difference.path) == key:
                 return difference
         return None
 
-    def shrink(self, key: FindingKey, check: _Check) -> tuple[Any, Difference] | None:
+    def shrink(self, key: FindingKey, check: Check) -> tuple[Any, Difference] | None:
         """The minimal example showing `key`, found by Hypothesis from the same seed."""
         found: list[tuple[Any, Difference]] = []
         strategy = self.writer.codec.strategy()
@@ -261,7 +273,7 @@ class WriterRun:
         return out
 
     def _minimal(
-        self, key: FindingKey, check: _Check, earlier: list[tuple[Any, Difference]]
+        self, key: FindingKey, check: Check, earlier: list[tuple[Any, Difference]]
     ) -> tuple[Any, Difference] | None:
         for value, _ in earlier:
             difference = self._matches(value, check, key)
@@ -272,7 +284,7 @@ class WriterRun:
             earlier.append(result)
         return result
 
-    def _finding(self, check: _Check, value: Any, difference: Difference, shrunk: bool) -> Finding:
+    def _finding(self, check: Check, value: Any, difference: Difference, shrunk: bool) -> Finding:
         codec = self.writer.codec
         try:
             encoded = codec.encode(value, self.encoding.name)
@@ -315,7 +327,7 @@ class WriterRun:
         return shlex.join(args)
 
 
-def _decode_error(exc: DecodeFailure, root: MessageDef, oracle: Oracle) -> Difference:
+def decode_error(exc: DecodeFailure, root: MessageDef, oracle: Oracle) -> Difference:
     path = _key_path(root, exc.keys)
     if not path and exc.mismatch is not None:
         path = oracle.locate(*exc.mismatch)
@@ -399,14 +411,7 @@ def _run_one(
     encoding: Encoding,
     readers: list[Version],
 ) -> _Outcome:
-    checks = [
-        _Check(
-            reader,
-            Oracle(Planner(writer, reader, encoding, history).plan(), encoding.keyed_by),
-            PairResult(writer.name, reader.name, encoding.name),
-        )
-        for reader in readers
-    ]
+    checks = make_checks(writer, encoding, readers, history)
     writer_run = WriterRun(family, writer, encoding, checks, options)
     writer_run.discover()
     findings = writer_run.findings()
