@@ -23,7 +23,7 @@ from schemafuzz.matching import History, Planner
 from schemafuzz.model import Family, Version
 from schemafuzz.oracle import Oracle
 from schemafuzz.reporting import write_atomic
-from schemafuzz.runner import PairResult, RunOptions, WriterRun, Check, run
+from schemafuzz.runner import Check, PairResult, RunOptions, WriterRun, run
 
 ROOT = Path(__file__).resolve().parent.parent
 MESSAGES = 300
@@ -57,7 +57,7 @@ def raw_rate(writer: Version, readers: list[Version], encoding: str, values: lis
     pairs = 0
     for value in values:
         if encoding == "proto-binary":
-            data = value.SerializeToString()
+            data = value.message.SerializeToString()
             for cls in classes:
                 try:
                     cls.FromString(data)
@@ -65,7 +65,7 @@ def raw_rate(writer: Version, readers: list[Version], encoding: str, values: lis
                     pass
                 pairs += 1
         else:
-            text = json_format.MessageToJson(value)
+            text = json_format.MessageToJson(value.message)
             for cls in classes:
                 try:
                     json_format.Parse(text, cls(), ignore_unknown_fields=True)

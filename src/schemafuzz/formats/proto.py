@@ -482,11 +482,23 @@ class ProtoVersion:
             self._strategy = message_strategy(self.descriptor, self.cls)
         return self._strategy
 
-    def encode(self, value: Message, encoding: str) -> bytes:
+    def encode(self, value: Any, encoding: str) -> bytes:
         # Deterministic: map entries in key order, so the same seed gives the same bytes.
+        message = _message(value)
         if encoding == "proto-binary":
-            return value.SerializeToString(deterministic=True)
-        return json_format.MessageToJson(value, indent=None, sort_keys=True).encode("utf-8")
+            return message.SerializeToString(deterministic=True)
+        return json_format.MessageToJson(message, indent=None, sort_keys=True).encode("utf-8")
+
+    def build(self, kwargs: dict[str, Any]) -> Any:
+        """A native value from plain field values (a reconnect snapshot of the writer's state)."""
+        from schemafuzz.formats.proto_strategies import Drawn
+
+        return Drawn(kwargs, self.cls(**kwargs))
+
+    def intent(self, value: Any, decoded: View) -> View:
+        """The writer's view plus the fields it set explicitly to zero (absent on the wire)."""
+        kwargs = getattr(value, "kwargs", None)
+        return _with_intent(decoded, kwargs) if kwargs is not None else decoded
 
     def decode(self, data: bytes, encoding: str, writer: Any = None) -> View:
         """Decode as this version; protobuf readers never see the writer's schema."""
@@ -501,8 +513,27 @@ class ProtoVersion:
             raise DecodeFailure(_first_line(exc), _json_keys(str(exc))) from None
         return self._view(message)
 
-    def example_json(self, value: Message) -> Any:
-        return json_format.MessageToDict(value, preserving_proto_field_name=True)
+    def example_json(self, value: Any) -> Any:
+        return json_format.MessageToDict(_message(value), preserving_proto_field_name=True)
+
+
+def _message(value: Any) -> Message:
+    message: Message = getattr(value, "message", value)
+    return message
+
+
+def _with_intent(view: View, kwargs: dict[str, Any]) -> View:
+    values = dict(view.values)
+    for name, given in kwargs.items():
+        nested = values.get(name)
+        if isinstance(given, dict) and isinstance(nested, View):
+            values[name] = _with_intent(nested, given)
+        elif isinstance(given, list) and isinstance(nested, list):
+            values[name] = [
+                _with_intent(v, g) if isinstance(v, View) and isinstance(g, dict) else v
+                for v, g in zip(nested, given, strict=False)
+            ]
+    return View(values, view.present | set(kwargs))
 
 
 def _first_line(exc: Exception) -> str:

@@ -183,7 +183,24 @@ def _with_oneofs(parts: tuple[Any, ...]) -> dict[str, Any]:
     return kwargs
 
 
-def message_strategy(desc: Descriptor, cls: Any) -> SearchStrategy[Any]:
-    """Messages of type `desc` valid for this version, as instances of `cls`."""
+class Drawn:
+    """A generated message and the keyword arguments it was built from.
+
+    The arguments are the writer's intent: they include fields explicitly set to zero, which an
+    implicit-presence field does not put on the wire (stale state needs to know).
+    """
+
+    __slots__ = ("kwargs", "message")
+
+    def __init__(self, kwargs: dict[str, Any], message: Any) -> None:
+        self.kwargs = kwargs
+        self.message = message
+
+    def __repr__(self) -> str:
+        return f"Drawn({self.kwargs!r})"
+
+
+def message_strategy(desc: Descriptor, cls: Any) -> SearchStrategy[Drawn]:
+    """Messages of type `desc` valid for this version (as `Drawn`: arguments and message)."""
     kwargs = _Builder().message(desc, 0)
-    return kwargs.map(lambda values: cls(**values))
+    return kwargs.map(lambda values: Drawn(values, cls(**values)))

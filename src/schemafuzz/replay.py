@@ -1,0 +1,208 @@
+"""Replay a corpus: decode every captured message with every other version of its family.
+
+Where `fuzz` generates a writer's messages, a replay takes them from disk: the folder of a
+corpus file names its writer and its extension the encoding (see `corpus.py`). The writer's own
+decode of the bytes is the writer's view, exactly as for a generated example, so a replay
+reports the same finding kinds, with the same checks, as `fuzz` — with the file name as the
+example. The checks (plans, oracles) are built once per (writer, encoding), not per file.
+
+A file the writer itself cannot decode (truncated, another encoding, a message of another
+version) is unreadable, named in the report with the writer's error; the replay goes on with
+the rest and the command exits 2 at the end.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from schemafuzz.catalog import Finding, Severity, kind
+from schemafuzz.corpus import CorpusEntry, Unreadable, read_corpus
+from schemafuzz.errors import InputError
+from schemafuzz.matching import History
+from schemafuzz.model import DecodeFailure, Encoding, Family, Version
+from schemafuzz.oracle import Difference
+from schemafuzz.runner import Check, Report, make_checks
+from schemafuzz.values import jsonable
+
+
+@dataclass
+class ReplayOptions:
+    files: list[str] | None = None  # only these corpus files (names relative to the corpus)
+    readers: list[str] | None = None  # only these reader versions
+    reproduce_args: list[str] = field(default_factory=list)  # --root … as given
+
+
+@dataclass
+class ReplayReport(Report):
+    """A runner `Report` whose examples are corpus files, plus the files it could not replay."""
+
+    corpus: str = ""
+    files: int = 0  # files replayed (decoded by their writer)
+    unreadable: list[Unreadable] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        data = super().to_json()
+        del data["seed"]  # nothing is generated: a replay has no seed
+        data["corpus"] = self.corpus
+        data["files"] = self.files
+        data["unreadable"] = [u.to_json() for u in self.unreadable]
+        return data
+
+
+def _severity(difference: Difference) -> Severity:
+    return difference.severity or kind(difference.kind).severity
+
+
+def _readers(family: Family, wanted: list[str] | None) -> list[Version]:
+    names = [v.name for v in family.versions]
+    unknown = [w for w in wanted or [] if w not in names]
+    if unknown:
+        raise InputError(f"unknown reader version {', '.join(unknown)} (known: {', '.join(names)})")
+    return [v for v in family.versions if not wanted or v.name in wanted]
+
+
+class _WriterReplay:
+    """Every corpus file of one (writer, encoding), checked against every other reader."""
+
+    def __init__(
+        self,
+        family: Family,
+        corpus: Path,
+        writer: Version,
+        encoding: Encoding,
+        checks: list[Check],
+        options: ReplayOptions,
+    ) -> None:
+        self.family = family
+        self.corpus = corpus
+        self.writer = writer
+        self.encoding = encoding
+        self.checks = checks
+        self.options = options
+        self.seen: dict[tuple[str, str, str], Finding] = {}
+        self.unreadable: list[Unreadable] = []
+        self.replayed = 0
+
+    def replay(self, entry: CorpusEntry) -> None:
+        """The writer's view of the file, then every reader's; the first file shows a finding."""
+        codec = self.writer.codec
+        try:
+            written = codec.decode(entry.data, self.encoding.name, codec)
+        except DecodeFailure as exc:
+            reason = (
+                f"{self.writer.name} cannot decode it as {self.encoding.name}: {exc} "
+                "(truncated, another encoding, or written by another version?)"
+            )
+            self.unreadable.append(Unreadable(entry.name, reason))
+            return
+        self.replayed += 1
+        for check in self.checks:
+            check.result.examples += 1
+            for difference in check.differences(entry.data, written, self.writer, entry.encoding.name):
+                key = (difference.kind, check.reader.name, difference.path)
+                if key not in self.seen:
+                    self.seen[key] = self._finding(check, entry, difference)
+
+    def findings(self) -> list[Finding]:
+        """The distinct findings, counted into each reader's pair result."""
+        checks = {c.reader.name: c for c in self.checks}
+        for (_, reader, _), finding in self.seen.items():
+            result = checks[reader].result
+            result.findings += 1
+            result.worst = max(finding.severity, result.worst or finding.severity)
+        return list(self.seen.values())
+
+    def _finding(self, check: Check, entry: CorpusEntry, difference: Difference) -> Finding:
+        severity = _severity(difference)
+        return Finding(
+            family=self.family.name,
+            kind=difference.kind,
+            severity=severity,
+            writer=self.writer.name,
+            reader=check.reader.name,
+            encoding=self.encoding.name,
+            path=difference.path,
+            written=jsonable(difference.written, difference.writer_field),
+            read=jsonable(difference.read, difference.reader_field),
+            example=entry.name,
+            encoded=entry.data.hex(),
+            explanation=difference.explanation,
+            reproduce=self.reproduce(entry.name, check.reader.name),
+            # Info findings stay in the per-pair summary, as `fuzz` lists them by default.
+            shrunk=severity > Severity.INFO,
+        )
+
+    def reproduce(self, name: str, reader: str) -> str:
+        args = [
+            "schemafuzz",
+            "replay",
+            str(self.family.path),
+            str(self.corpus),
+            *self.options.reproduce_args,
+            "--file",
+            name,
+            "--reader",
+            reader,
+        ]
+        return shlex.join(args)
+
+
+def replay(family: Family, corpus: str | Path, options: ReplayOptions | None = None) -> ReplayReport:
+    """Replay every file of `corpus` against every other version of `family`."""
+    options = options or ReplayOptions()
+    corpus = Path(corpus)
+    readers = _readers(family, options.readers)
+    read = read_corpus(family, corpus, options.files)
+    report = ReplayReport(
+        family=family.name,
+        versions=[v.name for v in family.versions],
+        encodings=[e.name for e in family.encodings],
+        seed=0,
+        corpus=str(corpus),
+        unreadable=list(read.unreadable),
+    )
+    groups: dict[tuple[str, str], list[CorpusEntry]] = defaultdict(list)
+    for entry in read.entries:
+        groups[(entry.writer.name, entry.encoding.name)].append(entry)
+    history = History(family.versions)
+    for writer in family.versions:
+        for encoding in family.encodings:
+            entries = groups.get((writer.name, encoding.name))
+            if entries:
+                _replay_writer(report, family, corpus, writer, encoding, entries, readers, history, options)
+    report.unreadable.sort(key=lambda u: u.name)
+    report.findings.sort(key=lambda f: (f.encoding, _order(report, f), f.kind, f.path))
+    return report
+
+
+def _replay_writer(
+    report: ReplayReport,
+    family: Family,
+    corpus: Path,
+    writer: Version,
+    encoding: Encoding,
+    entries: list[CorpusEntry],
+    readers: list[Version],
+    history: History,
+    options: ReplayOptions,
+) -> None:
+    """One (writer, encoding): checks built once, then every file; results into the report."""
+    others = [r for r in readers if r is not writer]
+    checks = make_checks(writer, encoding, others, history)
+    run = _WriterReplay(family, corpus, writer, encoding, checks, options)
+    for entry in entries:
+        run.replay(entry)
+    report.unreadable.extend(run.unreadable)
+    report.files += run.replayed
+    report.findings.extend(run.findings())
+    if run.replayed:
+        report.pairs.extend(c.result for c in checks)
+
+
+def _order(report: Report, finding: Finding) -> tuple[int, int]:
+    index = {name: i for i, name in enumerate(report.versions)}
+    return index.get(finding.writer, -1), index.get(finding.reader, -1)
