@@ -83,13 +83,11 @@ KINDS: tuple[Kind, ...] = (
         "stale-state",
         Severity.ERROR,
         "reader state after a message sequence differs from the writer's",
-        implemented=False,
     ),
     Kind(
         "state-hazard",
         Severity.WARNING,
         "a version cannot express a state change even to itself under its state semantics",
-        implemented=False,
     ),
 )
 

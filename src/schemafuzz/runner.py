@@ -177,6 +177,13 @@ class WriterRun:
         self.skip_reason = ""
         self.observed = 0  # examples drawn so far; Hypothesis draws the simplest one first
 
+    def strategy(self) -> Any:
+        """What one example is: a message of the writer (a sequence, for state runs)."""
+        return self.writer.codec.strategy()
+
+    def checks_by_reader(self) -> dict[str, Check]:
+        return {c.reader.name: c for c in self.checks}
+
     # -- the hot path -------------------------------------------------------------------------
 
     def _views(self, value: Any) -> tuple[bytes, View] | None:
@@ -206,7 +213,7 @@ class WriterRun:
                     seen[key] = _Seen(difference, value, simplest)
 
     def discover(self) -> None:
-        strategy = self.writer.codec.strategy()
+        strategy = self.strategy()
 
         @seed(self.seed)
         @_settings(self.options.examples, [Phase.generate])
@@ -231,7 +238,7 @@ class WriterRun:
     def shrink(self, key: FindingKey, check: Check) -> tuple[Any, Difference] | None:
         """The minimal example showing `key`, found by Hypothesis from the same seed."""
         found: list[tuple[Any, Difference]] = []
-        strategy = self.writer.codec.strategy()
+        strategy = self.strategy()
 
         @seed(self.seed)
         @_settings(self.options.examples, [Phase.generate, Phase.shrink])
@@ -254,7 +261,7 @@ class WriterRun:
         One shrink serves every reader whose finding (same kind and path) the minimal example
         also shows; a reader it does not show gets its own shrink.
         """
-        checks = {c.reader.name: c for c in self.checks}
+        checks = self.checks_by_reader()
         shrunk: dict[tuple[str, str], list[tuple[Any, Difference]]] = {}
         out: list[Finding] = []
         for key in sorted(self.seen):
@@ -284,12 +291,17 @@ class WriterRun:
             earlier.append(result)
         return result
 
-    def _finding(self, check: Check, value: Any, difference: Difference, shrunk: bool) -> Finding:
+    def render(self, value: Any) -> tuple[Any, str]:
+        """An example as JSON for the report, and its encoded bytes as hex."""
         codec = self.writer.codec
         try:
-            encoded = codec.encode(value, self.encoding.name)
+            encoded = codec.encode(value, self.encoding.name).hex()
         except Exception:
-            encoded = b""
+            encoded = ""
+        return codec.example_json(value), encoded
+
+    def _finding(self, check: Check, value: Any, difference: Difference, shrunk: bool) -> Finding:
+        example, encoded = self.render(value)
         return Finding(
             family=self.family.name,
             kind=difference.kind,
@@ -300,8 +312,8 @@ class WriterRun:
             path=difference.path,
             written=jsonable(difference.written, difference.writer_field),
             read=jsonable(difference.read, difference.reader_field),
-            example=codec.example_json(value),
-            encoded=encoded.hex(),
+            example=example,
+            encoded=encoded,
             explanation=difference.explanation,
             reproduce=self.reproduce(check.reader.name),
             shrunk=shrunk,
@@ -415,6 +427,13 @@ def _run_one(
     writer_run = WriterRun(family, writer, encoding, checks, options)
     writer_run.discover()
     findings = writer_run.findings()
+    if family.state is not None:
+        from schemafuzz.state import StateRun
+
+        baseline = make_checks(writer, encoding, [writer], history)[0]
+        state_run = StateRun(family, writer, encoding, checks, options, baseline)
+        state_run.discover()
+        findings.extend(state_run.findings())
     return _Outcome(
         findings, [c.result for c in checks], writer_run.skipped, writer_run.skip_reason
     )

@@ -516,6 +516,16 @@ class ProtoVersion:
     def example_json(self, value: Any) -> Any:
         return json_format.MessageToDict(_message(value), preserving_proto_field_name=True)
 
+    def intent_json(self, value: Any) -> Any:
+        """The example as the generator meant it: top-level fields set to zero shown too."""
+        shown = self.example_json(value)
+        for name, given in (getattr(value, "kwargs", None) or {}).items():
+            if name not in shown and not isinstance(given, (dict, list)):
+                from schemafuzz.values import jsonable
+
+                shown[name] = jsonable(given, self.root.by_name().get(name))
+        return dict(sorted(shown.items()))
+
 
 def _message(value: Any) -> Message:
     message: Message = getattr(value, "message", value)
