@@ -77,7 +77,6 @@ KINDS: tuple[Kind, ...] = (
         "relay-loss",
         Severity.ERROR,
         "lost when a relay on an older version decodes and re-encodes",
-        implemented=False,
     ),
     Kind(
         "stale-state",
@@ -116,10 +115,12 @@ class Finding:
     explanation: str
     reproduce: str
     shrunk: bool = True
+    via: str | None = None  # the relay version a relay-loss went through
 
     @property
-    def key(self) -> tuple[str, str, str, str, str, str]:
-        return (self.family, self.kind, self.writer, self.reader, self.encoding, self.path)
+    def key(self) -> tuple[str, ...]:
+        base = (self.family, self.kind, self.writer, self.reader, self.encoding, self.path)
+        return base if self.via is None else (*base, self.via)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -136,6 +137,7 @@ class Finding:
             "encoded": self.encoded,
             "explanation": self.explanation,
             "reproduce": self.reproduce,
+            **({"via": self.via} if self.via is not None else {}),
         }
 
 

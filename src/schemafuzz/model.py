@@ -170,6 +170,10 @@ class VersionCodec(Protocol):
 
     def example_json(self, value: Any) -> Any: ...
 
+    def relay(self, data: bytes, encoding: str, writer: Any) -> bytes:
+        """Decode as this version (a gateway) and re-encode with it."""
+        ...
+
 
 @dataclass(eq=False)
 class Version:

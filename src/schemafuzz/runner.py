@@ -15,7 +15,7 @@ import os
 import shlex
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, given, seed, settings
@@ -39,6 +39,7 @@ class RunOptions:
     readers: list[str] | None = None
     encodings: list[str] | None = None
     candidate: str | None = None  # name of the candidate version, when there is one
+    relays: list[str] = field(default_factory=list)  # gateway versions (W -> G -> R)
     show_info: bool = False
     jobs: int = 0  # worker processes; 0: one per CPU core
     reproduce_args: list[str] = field(default_factory=list)  # --root, --candidate … as given
@@ -100,6 +101,15 @@ class Check:
     oracle: Oracle
     result: PairResult
 
+    @property
+    def name(self) -> str:
+        """How findings of this check are keyed: the reader (and the relay, for relays)."""
+        return self.reader.name
+
+    @property
+    def via(self) -> str | None:
+        return None
+
     def differences(
         self, data: bytes, written: View, writer: Version, encoding: str
     ) -> list[Difference]:
@@ -109,6 +119,26 @@ class Check:
         except DecodeFailure as exc:
             return [decode_error(exc, writer.root, self.oracle)]
         return self.oracle.compare(written, read)
+
+
+def relay_checks(
+    writer: Version,
+    encoding: Encoding,
+    checks: list[Check],
+    relays: list[Version],
+    options: RunOptions,
+) -> list[Check]:
+    """One RelayCheck per (relay G, reader R) with G neither the writer nor the reader."""
+    if not relays:
+        return []
+    from schemafuzz.relay import RelayCheck
+
+    return [
+        RelayCheck.build(check, relay, encoding)
+        for relay in relays
+        for check in checks
+        if relay.name not in (writer.name, check.reader.name)
+    ]
 
 
 def make_checks(
@@ -172,6 +202,9 @@ class WriterRun:
         self.checks = checks
         self.options = options
         self.seed = derive_seed(options.seed, family.name, writer.name, encoding.name)
+        self.relay_checks: list[Check] = relay_checks(
+            writer, encoding, checks, [family.version(v) for v in options.relays], options
+        )
         self.seen: dict[FindingKey, _Seen] = {}
         self.skipped = 0
         self.skip_reason = ""
@@ -182,7 +215,7 @@ class WriterRun:
         return self.writer.codec.strategy()
 
     def checks_by_reader(self) -> dict[str, Check]:
-        return {c.reader.name: c for c in self.checks}
+        return {c.name: c for c in [*self.checks, *self.relay_checks]}
 
     # -- the hot path -------------------------------------------------------------------------
 
@@ -206,9 +239,10 @@ class WriterRun:
         seen = self.seen
         for check in self.checks:
             check.result.examples += 1
+        for check in [*self.checks, *self.relay_checks]:
             differences = check.differences(data, written, self.writer, self.encoding.name)
             for difference in differences:
-                key = (difference.kind, check.reader.name, difference.path)
+                key = (difference.kind, check.name, difference.path)
                 if key not in seen:
                     seen[key] = _Seen(difference, value, simplest)
 
@@ -231,7 +265,7 @@ class WriterRun:
             return None
         data, written = views
         for difference in check.differences(data, written, self.writer, self.encoding.name):
-            if (difference.kind, check.reader.name, difference.path) == key:
+            if (difference.kind, check.name, difference.path) == key:
                 return difference
         return None
 
@@ -315,11 +349,12 @@ class WriterRun:
             example=example,
             encoded=encoded,
             explanation=difference.explanation,
-            reproduce=self.reproduce(check.reader.name),
+            reproduce=self.reproduce(check.reader.name, check.via),
+            via=check.via,
             shrunk=shrunk,
         )
 
-    def reproduce(self, reader: str) -> str:
+    def reproduce(self, reader: str, via: str | None = None) -> str:
         args = [
             "schemafuzz",
             "fuzz",
@@ -336,6 +371,8 @@ class WriterRun:
             "--examples",
             str(self.options.examples),
         ]
+        if via is not None:
+            args += ["--relay", via]
         return shlex.join(args)
 
 
@@ -491,6 +528,12 @@ def run(family: Family, options: RunOptions, progress: ProgressCallback | None =
     """Fuzz `family` as `options` says and return the report (findings sorted, deterministic)."""
     if options.examples < 1:
         raise InputError("--examples must be at least 1")
+    relays = options.relays or family.relays
+    unknown = [r for r in relays if r not in {v.name for v in family.versions}]
+    if unknown:
+        known = ", ".join(v.name for v in family.versions)
+        raise InputError(f"unknown relay version {', '.join(unknown)} (known: {known})")
+    options = replace(options, relays=list(relays))
     history = History(family.versions)
     report = Report(
         family=family.name,

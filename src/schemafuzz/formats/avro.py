@@ -481,6 +481,15 @@ class AvroVersion:
             raise DecodeFailure(f"{type(exc).__name__}: {text}", keys, mismatch) from None
         return self._view(record)
 
+    def relay(self, data: bytes, encoding: str, writer: Any) -> bytes:
+        """Read with the writer's schema resolved into this one, write with this one."""
+        if encoding == "avro-binary":
+            record = fastavro.schemaless_reader(io.BytesIO(data), writer.raw, self.raw)
+        else:
+            stream = io.StringIO(data.decode("utf-8"))
+            record = next(iter(fastavro.json_reader(stream, writer.raw, self.raw)))
+        return self.encode(record, encoding)
+
     def example_json(self, value: Any) -> Any:
         from schemafuzz.values import jsonable
 

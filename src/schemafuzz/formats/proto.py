@@ -489,6 +489,13 @@ class ProtoVersion:
             return message.SerializeToString(deterministic=True)
         return json_format.MessageToJson(message, indent=None, sort_keys=True).encode("utf-8")
 
+    def relay(self, data: bytes, encoding: str, writer: Any) -> bytes:
+        """Decode and re-encode as this version (a gateway): binary keeps unknown fields."""
+        if encoding == "proto-binary":
+            return self.cls.FromString(data).SerializeToString(deterministic=True)
+        message = json_format.Parse(data, self.cls(), ignore_unknown_fields=self._ignore_unknown)
+        return json_format.MessageToJson(message, indent=None, sort_keys=True).encode("utf-8")
+
     def build(self, kwargs: dict[str, Any]) -> Any:
         """A native value from plain field values (a reconnect snapshot of the writer's state)."""
         from schemafuzz.formats.proto_strategies import Drawn
