@@ -27,7 +27,7 @@ from schemafuzz.oracle import Difference
 from schemafuzz.runner import Check, FindingKey, WriterRun, _Seen
 
 RECONNECT = "reconnect"
-MAX_MESSAGES = 4
+MAX_MESSAGES = 3
 NOT_STATE = ("field-unknown", "default-injected")  # no field both know: nothing to be stale
 
 
@@ -147,17 +147,38 @@ def _stamp(value: Any, field: str, number: int, codec: Any) -> Any:
     return value
 
 
-def sequence_strategy(codec: Any, config: StateConfig, ordering: FieldDef | None) -> Any:
-    """Sequences of 1-4 writer messages with their deliveries.
+def _zero(value: Any) -> Any:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float, str, bytes)):
+        return type(value)()
+    return None
 
-    Delivery is in send order, except under `delivery = "at-least-once"`: a permutation with up
-    to two duplicates. Under `reconnect = "snapshot"` a reconnect may follow any delivery.
+
+def _cleared(value: Any, codec: Any) -> Any:
+    """The message setting every scalar the given one set back to zero (protobuf)."""
+    kwargs = getattr(value, "kwargs", None)
+    if not kwargs:
+        return None
+    zeros = {k: _zero(v) for k, v in kwargs.items()}
+    return codec.build({k: v for k, v in zeros.items() if v is not None})
+
+
+def sequence_strategy(codec: Any, config: StateConfig, ordering: FieldDef | None) -> Any:
+    """Sequences of 1-3 writer messages with their deliveries.
+
+    Half the time the last message clears what the one before set (protobuf): the update delta
+    protocols get wrong. Delivery is in send order, except under `delivery = "at-least-once"`:
+    a permutation with up to two duplicates. Under `reconnect = "snapshot"` a reconnect may follow any delivery.
     Shrinking removes messages, duplicates and reconnects, and restores send order.
     """
 
     @st.composite
     def draw(data: Any) -> Sequence:
         sent = data(st.lists(codec.strategy(), min_size=1, max_size=MAX_MESSAGES))
+        if len(sent) > 1 and data(st.booleans()):
+            # The update that breaks delta protocols: clear what the previous message set.
+            sent[-1] = _cleared(sent[-2], codec) or sent[-1]
         if ordering is not None:
             sent = [_stamp(v, ordering.name, i + 1, codec) for i, v in enumerate(sent)]
         delivered: list[int | str] = list(range(len(sent)))
@@ -204,20 +225,33 @@ class StateRun(WriterRun):
     # -- one sequence --------------------------------------------------------------------------
 
     def _encoded(self, sequence: Sequence) -> tuple[list[bytes], View] | None:
-        """Each sent message encoded once, and the reference: the writer's intent applied."""
+        """Each sent message encoded once, and the reference: the writer's intent applied.
+
+        In send order; where the writer has the ordering field, in delivery order discarding
+        what is older than the state, as a correct reader does (a delta discarded that way is
+        the protocol's choice, not a version's defect).
+        """
         codec = self.writer.codec
         encoded: list[bytes] = []
-        reference: View | None = None
+        intents: list[View] = []
         for value in sequence.sent:
             views = self._views(value)
             if views is None:
                 return None
             data, decoded = views
-            intent = codec.intent(value, decoded) if hasattr(codec, "intent") else decoded
             encoded.append(data)
-            base = reference or View(dict(decoded.values), set())
-            reference = apply(base, intent, self.writer.root, self.config, self.style)
-        assert reference is not None
+            intents.append(codec.intent(value, decoded) if hasattr(codec, "intent") else decoded)
+        order = list(range(len(intents)))
+        if self.ordering is not None:
+            order, newest = [], -1
+            for event in sequence.delivered:
+                if isinstance(event, int) and event > newest:
+                    order.append(event)
+                    newest = event
+        # The base holds the first applied message's values as defaults, like the reader's.
+        reference = View(dict(intents[order[0]].values), set())
+        for index in order:
+            reference = apply(reference, intents[index], self.writer.root, self.config, self.style)
         return encoded, reference
 
     def _reader_state(self, sequence: Sequence, encoded: list[bytes], reference: View,
