@@ -169,7 +169,8 @@ def sequence_strategy(codec: Any, config: StateConfig, ordering: FieldDef | None
 
     Half the time the last message clears what the one before set (protobuf): the update delta
     protocols get wrong. Delivery is in send order, except under `delivery = "at-least-once"`:
-    a permutation with up to two duplicates. Under `reconnect = "snapshot"` a reconnect may follow any delivery.
+    a permutation with up to two duplicates. Under `reconnect = "snapshot"` a reconnect may
+    follow any delivery.
     Shrinking removes messages, duplicates and reconnects, and restores send order.
     """
 
