@@ -4,6 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 FAMILIES := $(sort $(dir $(wildcard schemas/*/family.toml)))
+CORPORA := $(sort $(wildcard corpora/*/))
 N ?= 1000
 
 .PHONY: install run test lint bench clean
@@ -15,11 +16,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $(STAMP)
 
-# Fuzz every bundled example family; findings are the point here, so they do not fail make.
+# Fuzz every bundled example family, then replay the bundled corpora (corpora/<family>/ against
+# schemas/<family>/); findings are the point here, so they do not fail make. An unreadable corpus
+# file does (exit 2).
 run: $(STAMP)
 	@for family in $(FAMILIES); do \
 		echo "== schemafuzz fuzz $$family"; \
 		$(BIN)/schemafuzz fuzz $$family --fail-on never || exit $$?; \
+	done
+	@for corpus in $(CORPORA); do \
+		family=schemas/$$(basename $$corpus); \
+		[ -d $$family ] || continue; \
+		echo "== schemafuzz replay $$family $$corpus"; \
+		$(BIN)/schemafuzz replay $$family $$corpus --fail-on never || exit $$?; \
 	done
 
 test: $(STAMP)

@@ -39,6 +39,17 @@ def test_avro_relay_drops_what_the_gateway_does_not_declare_in_both_encodings() 
     }
 
 
-def test_relay_given_on_the_command_line() -> None:
-    report = fuzz_fixture(FIXTURES / "proto" / "field-removed", relays=[])
-    assert not relay_keys(report)
+def test_relay_option_on_the_command_line() -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from schemafuzz.cli import app
+
+    family = str(FIXTURES / "proto" / "field-removed")
+    result = CliRunner().invoke(app, ["fuzz", family, "--relay", "v2", "--report", "json"])
+    assert result.exit_code == 0  # field-unknown is info; no reader besides the relay itself
+    bad = CliRunner().invoke(app, ["fuzz", family, "--relay", "v9"])
+    assert bad.exit_code == 2 and "unknown relay version v9" in bad.output
+    report = json.loads(result.output)
+    assert report["pairs"]

@@ -1,7 +1,8 @@
-"""The command line: `schemafuzz fuzz | versions | kinds`.
+"""The command line: `schemafuzz fuzz | replay | versions | kinds`.
 
 Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 usage or input error
-(one clear line, no traceback unless --debug); 3 an internal error of schemafuzz itself.
+(one clear line, no traceback unless --debug), and for `replay` a corpus file that could not be
+replayed (after the report is written); 3 an internal error of schemafuzz itself.
 """
 
 from __future__ import annotations
@@ -29,6 +30,11 @@ FAIL_ON = ("error", "warning", "never")
 Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
 Root = Annotated[
     str | None, typer.Option("--root", help="The root message (overrides family.toml).")
+]
+ReportFormat = Annotated[str, typer.Option(help="Report format: text or json.")]
+Output = Annotated[Path | None, typer.Option(help="Write the report to this file.")]
+FailOn = Annotated[
+    str, typer.Option(help="Exit 1 on findings at or above: error, warning or never.")
 ]
 
 
@@ -97,6 +103,17 @@ def fuzz(
     jobs: Annotated[
         int, typer.Option(help="Worker processes (0: one per CPU core; 1: in this process).")
     ] = 0,
+    relay: Annotated[
+        list[str] | None,
+        typer.Option(help="A gateway version between writer and reader (repeatable)."),
+    ] = None,
+    save_corpus: Annotated[
+        Path | None,
+        typer.Option(
+            "--save-corpus",
+            help="Save each warning/error finding's minimal example here, for `replay`.",
+        ),
+    ] = None,
     debug: Debug = False,
 ) -> None:
     """Fuzz every ordered pair of versions (or a candidate against all, both directions)."""
@@ -124,6 +141,7 @@ def fuzz(
             readers=reader,
             encodings=encoding,
             candidate=CANDIDATE if candidate is not None else None,
+            relays=list(relay or []),
             show_info=show_info,
             jobs=jobs,
             reproduce_args=reproduce,
@@ -142,6 +160,78 @@ def fuzz(
             typer.echo(f"{summary_line(result, options.examples)}; report written to {output}")
         else:
             typer.echo(text, nl=False)
+        if save_corpus is not None:
+            _save_corpus(loaded, result.findings, save_corpus, options.candidate)
+    raise typer.Exit(_exit_code(result.worst, fail_on))
+
+
+def _save_corpus(family: Any, findings: list[Any], directory: Path, candidate: str | None) -> None:
+    """Regression entries for `replay`; on stderr, so a JSON report on stdout stays parseable."""
+    from schemafuzz.corpus import save_findings
+
+    try:
+        saved = save_findings(family, findings, directory, candidate)
+    except OSError as exc:
+        raise InputError(f"--save-corpus {directory}: {exc.strerror or exc}") from None
+    typer.echo(
+        f"schemafuzz: saved {len(saved.written)} regression entries to {directory}"
+        f" ({saved.duplicates} findings share bytes already saved)",
+        err=True,
+    )
+    for reason, count in saved.skipped.items():
+        typer.echo(f"schemafuzz: {count} findings not saved: {reason}", err=True)
+
+
+@app.command("replay")
+def replay_command(
+    family: Annotated[Path, typer.Argument(help="The family directory (one folder per version).")],
+    corpus: Annotated[
+        Path, typer.Argument(help="The corpus: <writer version>/<message>.bin|.json|.cbor")
+    ],
+    file: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--file",
+            help="Only this corpus file: relative to CORPUS, or a path into it (repeatable).",
+        ),
+    ] = None,
+    reader: Annotated[list[str] | None, typer.Option(help="Only this reader (repeatable).")] = None,
+    root: Root = None,
+    report: ReportFormat = "text",
+    output: Output = None,
+    fail_on: FailOn = "error",
+    debug: Debug = False,
+) -> None:
+    """Decode every captured message with every other version; exit 2 if a file is unreadable."""
+    from schemafuzz.family import load_family
+    from schemafuzz.replay import ReplayOptions, replay
+    from schemafuzz.reporting import REPORTS, render_json, write_atomic
+    from schemafuzz.reporting.replay_text import render_replay_text, replay_summary_line
+
+    with _errors(debug):
+        if report not in REPORTS:
+            raise InputError(f"--report must be one of {', '.join(REPORTS)}, not {report!r}")
+        if fail_on not in FAIL_ON:
+            raise InputError(f"--fail-on must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
+        loaded = load_family(family, root=root)
+        options = ReplayOptions(
+            files=file, readers=reader, reproduce_args=["--root", root] if root else []
+        )
+        result = replay(loaded, corpus, options)
+        color = output is None and sys.stdout.isatty()
+        text = render_json(result) if report == "json" else render_replay_text(result, color=color)
+        if output is not None:
+            write_atomic(output, text)
+            typer.echo(f"{replay_summary_line(result)}; report written to {output}")
+        else:
+            typer.echo(text, nl=False)
+    if result.unreadable:
+        typer.echo(
+            f"schemafuzz: error: {len(result.unreadable)} corpus files could not be replayed "
+            "(listed in the report)",
+            err=True,
+        )
+        raise typer.Exit(2)
     raise typer.Exit(_exit_code(result.worst, fail_on))
 
 

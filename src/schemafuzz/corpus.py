@@ -36,6 +36,20 @@ EXTENSIONS: dict[str, str] = {
     "cbor": ".cbor",
 }
 NOT_MESSAGES = ("README.md",)
+# The kinds one message shows, and so a replay of one file can show again. State and relay
+# findings need a sequence of messages or a re-encoding: their example is not one file.
+MESSAGE_KINDS = frozenset(
+    {
+        "decode-error",
+        "value-changed",
+        "field-dropped",
+        "field-unknown",
+        "field-reused",
+        "default-injected",
+        "enum-unknown",
+        "presence-lost",
+    }
+)
 _SLUG = re.compile(r"[^A-Za-z0-9_]+")
 
 
@@ -111,7 +125,7 @@ def read_corpus(family: Family, root: str | Path, only: Iterable[str] | None = N
         raise InputError(f"{root}: not a directory (a corpus holds one folder per writer version)")
     files = _files(root)
     if only is not None:
-        wanted = set(only)
+        wanted = {_relative(root, name) for name in only}
         names = {p.relative_to(root).as_posix() for p in files}
         missing = sorted(wanted - names)
         if missing:
@@ -128,6 +142,17 @@ def read_corpus(family: Family, root: str | Path, only: Iterable[str] | None = N
         else:
             corpus.entries.append(entry)
     return corpus
+
+
+def _relative(root: Path, name: str) -> str:
+    """A `--file` as a corpus name: given relative to the corpus, or as a path into it."""
+    path = Path(name)
+    if path.is_file():
+        try:
+            return path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            pass
+    return path.as_posix()
 
 
 def _entry(
@@ -188,7 +213,7 @@ class Saved:
 
     written: list[Path] = field(default_factory=list)
     duplicates: int = 0
-    skipped: list[str] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)  # why not saved: how many findings
 
 
 def _existing(folder: Path, ext: str) -> set[bytes]:
@@ -198,22 +223,29 @@ def _existing(folder: Path, ext: str) -> set[bytes]:
     return {p.read_bytes() for p in folder.iterdir() if p.is_file() and p.suffix == ext}
 
 
-def save_findings(family: Family, findings: Iterable[Finding], directory: str | Path) -> Saved:
+def save_findings(
+    family: Family,
+    findings: Iterable[Finding],
+    directory: str | Path,
+    candidate: str | None = None,
+) -> Saved:
     """Write each warning and error finding's minimal example into `directory/<writer>/`.
 
     Identical bytes of one writer and encoding are saved once (several readers and paths are
     usually shown by the same minimal example), also across runs into the same directory.
+    `candidate` names the candidate version of the run, if any: it has no folder in a corpus of
+    the family until it becomes a version, so its examples are not saved.
     """
     directory = Path(directory)
-    names = {v.name for v in family.versions}
+    names = {v.name for v in family.versions} - {candidate}
     saved = Saved()
     known: dict[tuple[str, str], set[bytes]] = {}
     for finding in findings:
         if finding.severity < Severity.WARNING:
             continue
-        if finding.writer not in names or not finding.encoded:
-            why = "no version of the family" if finding.writer not in names else "no bytes"
-            saved.skipped.append(f"{finding.kind} {finding.writer} -> {finding.reader}: {why}")
+        why = _unsaveable(finding, names)
+        if why:
+            saved.skipped[why] = saved.skipped.get(why, 0) + 1
             continue
         data = bytes.fromhex(finding.encoded)
         folder = directory / finding.writer
@@ -225,6 +257,17 @@ def save_findings(family: Family, findings: Iterable[Finding], directory: str | 
         seen.add(data)
         saved.written.append(write_bytes_atomic(folder / entry_name(finding, data), data))
     return saved
+
+
+def _unsaveable(finding: Finding, versions: set[str]) -> str:
+    """Why a finding cannot become a corpus file, or "" when it can."""
+    if finding.kind not in MESSAGE_KINDS:
+        return "its example is a message sequence, not one message"
+    if finding.writer not in versions:
+        return f"the writer {finding.writer!r} is no version of the family (no folder to save in)"
+    if not finding.encoded:
+        return "the writer could not encode its example"
+    return ""
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> Path:

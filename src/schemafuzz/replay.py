@@ -31,6 +31,8 @@ from schemafuzz.values import jsonable
 
 @dataclass
 class ReplayOptions:
+    """What to replay: all files against all other versions unless filtered (reproduce uses it)."""
+
     files: list[str] | None = None  # only these corpus files (names relative to the corpus)
     readers: list[str] | None = None  # only these reader versions
     reproduce_args: list[str] = field(default_factory=list)  # --root … as given
@@ -46,7 +48,7 @@ class ReplayReport(Report):
 
     def to_json(self) -> dict[str, Any]:
         data = super().to_json()
-        del data["seed"]  # nothing is generated: a replay has no seed
+        data.pop("seed", None)  # nothing is generated: a replay has no seed
         data["corpus"] = self.corpus
         data["files"] = self.files
         data["unreadable"] = [u.to_json() for u in self.unreadable]
@@ -54,10 +56,12 @@ class ReplayReport(Report):
 
 
 def _severity(difference: Difference) -> Severity:
+    """The oracle may raise a kind's default severity for one difference (a renamed field)."""
     return difference.severity or kind(difference.kind).severity
 
 
 def _readers(family: Family, wanted: list[str] | None) -> list[Version]:
+    """The readers of a `--reader` filter; an unknown name is a typo, not an empty replay."""
     names = [v.name for v in family.versions]
     unknown = [w for w in wanted or [] if w not in names]
     if unknown:
@@ -65,24 +69,27 @@ def _readers(family: Family, wanted: list[str] | None) -> list[Version]:
     return [v for v in family.versions if not wanted or v.name in wanted]
 
 
+@dataclass
+class _Context:
+    """What every (writer, encoding) of one replay shares."""
+
+    family: Family
+    corpus: Path
+    options: ReplayOptions
+    history: History
+
+
 class _WriterReplay:
     """Every corpus file of one (writer, encoding), checked against every other reader."""
 
     def __init__(
-        self,
-        family: Family,
-        corpus: Path,
-        writer: Version,
-        encoding: Encoding,
-        checks: list[Check],
-        options: ReplayOptions,
+        self, context: _Context, writer: Version, encoding: Encoding, readers: list[Version]
     ) -> None:
-        self.family = family
-        self.corpus = corpus
+        self.context = context
         self.writer = writer
         self.encoding = encoding
-        self.checks = checks
-        self.options = options
+        others = [r for r in readers if r is not writer]
+        self.checks = make_checks(writer, encoding, others, context.history)
         self.seen: dict[tuple[str, str, str], Finding] = {}
         self.unreadable: list[Unreadable] = []
         self.replayed = 0
@@ -93,16 +100,15 @@ class _WriterReplay:
         try:
             written = codec.decode(entry.data, self.encoding.name, codec)
         except DecodeFailure as exc:
-            reason = (
-                f"{self.writer.name} cannot decode it as {self.encoding.name}: {exc} "
-                "(truncated, another encoding, or written by another version?)"
-            )
+            reason = f"not a {self.encoding.name} message of {self.writer.name}: {exc}"
             self.unreadable.append(Unreadable(entry.name, reason))
             return
         self.replayed += 1
         for check in self.checks:
             check.result.examples += 1
-            for difference in check.differences(entry.data, written, self.writer, entry.encoding.name):
+            for difference in check.differences(
+                entry.data, written, self.writer, self.encoding.name
+            ):
                 key = (difference.kind, check.reader.name, difference.path)
                 if key not in self.seen:
                     self.seen[key] = self._finding(check, entry, difference)
@@ -116,10 +122,18 @@ class _WriterReplay:
             result.worst = max(finding.severity, result.worst or finding.severity)
         return list(self.seen.values())
 
+    def into(self, report: ReplayReport) -> None:
+        """Findings, pairs (when a file was replayed) and unreadable files into the report."""
+        report.unreadable.extend(self.unreadable)
+        report.files += self.replayed
+        report.findings.extend(self.findings())
+        if self.replayed:
+            report.pairs.extend(c.result for c in self.checks)
+
     def _finding(self, check: Check, entry: CorpusEntry, difference: Difference) -> Finding:
         severity = _severity(difference)
         return Finding(
-            family=self.family.name,
+            family=self.context.family.name,
             kind=difference.kind,
             severity=severity,
             writer=self.writer.name,
@@ -137,12 +151,13 @@ class _WriterReplay:
         )
 
     def reproduce(self, name: str, reader: str) -> str:
+        context = self.context
         args = [
             "schemafuzz",
             "replay",
-            str(self.family.path),
-            str(self.corpus),
-            *self.options.reproduce_args,
+            str(context.family.path),
+            str(context.corpus),
+            *context.options.reproduce_args,
             "--file",
             name,
             "--reader",
@@ -151,7 +166,9 @@ class _WriterReplay:
         return shlex.join(args)
 
 
-def replay(family: Family, corpus: str | Path, options: ReplayOptions | None = None) -> ReplayReport:
+def replay(
+    family: Family, corpus: str | Path, options: ReplayOptions | None = None
+) -> ReplayReport:
     """Replay every file of `corpus` against every other version of `family`."""
     options = options or ReplayOptions()
     corpus = Path(corpus)
@@ -168,39 +185,19 @@ def replay(family: Family, corpus: str | Path, options: ReplayOptions | None = N
     groups: dict[tuple[str, str], list[CorpusEntry]] = defaultdict(list)
     for entry in read.entries:
         groups[(entry.writer.name, entry.encoding.name)].append(entry)
-    history = History(family.versions)
+    context = _Context(family, corpus, options, History(family.versions))
     for writer in family.versions:
         for encoding in family.encodings:
             entries = groups.get((writer.name, encoding.name))
-            if entries:
-                _replay_writer(report, family, corpus, writer, encoding, entries, readers, history, options)
+            if not entries:
+                continue
+            run = _WriterReplay(context, writer, encoding, readers)
+            for entry in entries:
+                run.replay(entry)
+            run.into(report)
     report.unreadable.sort(key=lambda u: u.name)
     report.findings.sort(key=lambda f: (f.encoding, _order(report, f), f.kind, f.path))
     return report
-
-
-def _replay_writer(
-    report: ReplayReport,
-    family: Family,
-    corpus: Path,
-    writer: Version,
-    encoding: Encoding,
-    entries: list[CorpusEntry],
-    readers: list[Version],
-    history: History,
-    options: ReplayOptions,
-) -> None:
-    """One (writer, encoding): checks built once, then every file; results into the report."""
-    others = [r for r in readers if r is not writer]
-    checks = make_checks(writer, encoding, others, history)
-    run = _WriterReplay(family, corpus, writer, encoding, checks, options)
-    for entry in entries:
-        run.replay(entry)
-    report.unreadable.extend(run.unreadable)
-    report.files += run.replayed
-    report.findings.extend(run.findings())
-    if run.replayed:
-        report.pairs.extend(c.result for c in checks)
 
 
 def _order(report: Report, finding: Finding) -> tuple[int, int]:

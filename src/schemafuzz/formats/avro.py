@@ -467,7 +467,13 @@ class AvroVersion:
         """Resolve the writer's schema into this version's, as a real Avro reader does."""
         try:
             if encoding == "avro-binary":
-                record = fastavro.schemaless_reader(io.BytesIO(data), writer.raw, self.raw)
+                buffer = io.BytesIO(data)
+                record = fastavro.schemaless_reader(buffer, writer.raw, self.raw)
+                left = len(data) - buffer.tell()
+                if left and writer is self:
+                    # What this version wrote has nothing after the record: a captured file
+                    # with leftovers is truncated, of another version, or not this encoding.
+                    raise ValueError(f"{left} bytes left after the record")
             else:
                 stream = io.StringIO(data.decode("utf-8"))
                 record = next(iter(fastavro.json_reader(stream, writer.raw, self.raw)))

@@ -79,17 +79,31 @@ def _info_summary(console: Console, findings: list[Finding]) -> None:
         )
 
 
-def render_text(report: Report, *, width: int = 120, color: bool = False) -> str:
+def make_console(width: int = 120, color: bool = False) -> tuple[StringIO, Console]:
+    """A console writing into a buffer: the report is a string, whoever prints or saves it."""
     buffer = StringIO()
     console = Console(
         file=buffer, width=width, force_terminal=color, no_color=not color, highlight=False
     )
+    return buffer, console
+
+
+def render_text(report: Report, *, width: int = 120, color: bool = False) -> str:
+    buffer, console = make_console(width, color)
     examples = max((p.examples for p in report.pairs), default=0)
     console.print(
         f"schemafuzz: family {report.family}, versions {', '.join(report.versions)}; "
         f"seed {report.seed}",
         markup=False,
     )
+    print_body(console, report)
+    console.print()
+    console.print(summary_line(report, examples), markup=False)
+    return buffer.getvalue()
+
+
+def print_body(console: Console, report: Report) -> None:
+    """Matrices, findings by kind, info per pair and notes: what `fuzz` and `replay` share."""
     for encoding in report.encodings:
         table = _matrix(report, encoding)
         if table is not None:
@@ -116,15 +130,17 @@ def render_text(report: Report, *, width: int = 120, color: bool = False) -> str
             markup=False,
             highlight=False,
         )
-    console.print()
-    console.print(summary_line(report, examples), markup=False)
-    return buffer.getvalue()
 
 
-def summary_line(report: Report, examples: int) -> str:
+def severity_counts(report: Report) -> dict[Severity, int]:
     counts = {s: 0 for s in Severity}
     for finding in report.findings:
         counts[finding.severity] += 1
+    return counts
+
+
+def summary_line(report: Report, examples: int) -> str:
+    counts = severity_counts(report)
     skipped = sum(report.skipped.values())
     note = f"; {skipped} examples skipped (see notes)" if skipped else ""
     return (
