@@ -83,10 +83,10 @@ THERMOSTAT_FINDINGS: set[Key] = (
     | {("field-dropped", "v7", r, BIN, "humidity_pct", V7) for r in ("v2", "v3", "v4", "v5", "v6")}
     # MODE_FAULT from a v5 device, unknown before v5
     | {("enum-unknown", "v5", r, BIN, "mode", V5) for r in before("v5")}
-    # proto-json, unknown keys rejected: v1 has no humidityPct, v3 rejects -15, v4+ no batteryV
-    | {("decode-error", "v2", "v1", JSON, "humidity_pct", V2J)}
-    | {("decode-error", "v2", "v3", JSON, "setpoint_offset", V2J)}
-    | {("decode-error", "v2", r, JSON, "battery_v", V2J) for r in after("v3")}
+    # proto-json, unknown keys ignored (family.toml): v1 knows `temp`, not `temperatureC`;
+    # from v3 on, a uint32 rejects -15
+    | {("field-dropped", "v2", "v1", JSON, "temperature_c", V2J)}
+    | {("decode-error", "v2", r, JSON, "setpoint_offset", V2J) for r in after("v2")}
 )
 
 

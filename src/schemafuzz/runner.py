@@ -439,7 +439,14 @@ def plan_pairs(
                 and r.name in readers
                 and (options.candidate is None or options.candidate in (writer.name, r.name))
             ]
-            if chosen:
+            # A state family checks the writer against itself too (state-hazard): keep a writer
+            # whose only requested reader is itself.
+            alone = (
+                family.state is not None
+                and writer.name in readers
+                and (options.candidate is None or options.candidate == writer.name)
+            )
+            if chosen or alone:
                 plans.append((writer, encoding, chosen))
     return plans
 

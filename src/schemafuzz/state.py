@@ -306,7 +306,7 @@ class StateRun(WriterRun):
         baseline = self._differences(sequence, encoded, reference, self.baseline)
         hazard_paths = {d.path for d in baseline}
         if check is self.baseline:
-            return [_as(d, "state-hazard") for d in baseline]
+            return [self._hazard(d) for d in baseline]
         found = self._differences(sequence, encoded, reference, check)
         return [_as(d, "stale-state") for d in found if d.path not in hazard_paths]
 
@@ -318,12 +318,31 @@ class StateRun(WriterRun):
         differences = check.oracle.compare(settled(reference), settled(state))
         return [d for d in differences if d.kind not in NOT_STATE]
 
+    def _hazard(self, difference: Difference) -> Difference:
+        """Why the writer's own version cannot carry this state change."""
+        field = self.writer.root.by_name().get(difference.path.split(".")[0].split("[")[0])
+        if self.style == "proto" and field is not None and not field.presence:
+            why = (
+                f"{field.describe()} has no presence in {self.writer.name}: an update setting it "
+                "to its zero value is not on the wire, so a merge keeps the old value"
+            )
+        elif self.config.delivery == "at-least-once" and self.ordering is None:
+            why = (
+                f"{self.writer.name} has no ordering field, so duplicated or reordered deliveries "
+                "are applied as they come"
+            )
+        else:
+            why = f"{self.writer.name} read by itself ends with another value than it sent"
+        return Difference("state-hazard", difference.path, difference.written, difference.read,
+                          difference.writer_field, difference.reader_field, why)  # fmt: skip
+
     # -- the run's hooks -----------------------------------------------------------------------
 
     def _observe(self, value: Any) -> None:
         simplest = self.observed == 0
         self.observed += 1
-        for check in [*self.checks, self.baseline]:
+        hazards = self.options.candidate in (None, self.writer.name)  # history is not this change
+        for check in [*self.checks, *([self.baseline] if hazards else [])]:
             for difference in self._stale(value, check):
                 key = (difference.kind, check.reader.name, difference.path)
                 if key not in self.seen:
