@@ -186,3 +186,29 @@ def test_docs_kinds_is_generated_from_the_catalog() -> None:
     from schemafuzz.catalog import catalog_markdown
 
     assert (ROOT / "docs" / "kinds.md").read_text(encoding="utf-8") == catalog_markdown()
+
+
+def test_database_remembers_findings_a_smaller_rerun_would_miss(tmp_path: Path) -> None:
+    database = tmp_path / "db"
+    family = str(PROTO / "int32-to-uint32")
+    _, first = fuzz_json(family, "--examples", "40", "--database", str(database))
+    assert first["findings"] and (database / "schemafuzz-known.json").is_file()
+    # One example (the simplest, all zero) shows nothing by itself; the database brings the
+    # known sign flips back, with their stored minimal examples.
+    _, plain = fuzz_json(family, "--examples", "1")
+    assert plain["findings"] == []
+    _, again = fuzz_json(family, "--examples", "1", "--database", str(database))
+    assert {(f["kind"], f["writer"], f["reader"], f["path"], json.dumps(f["example"]))
+            for f in again["findings"]} == {
+        (f["kind"], f["writer"], f["reader"], f["path"], json.dumps(f["example"]))
+        for f in first["findings"]
+    }  # fmt: skip
+
+
+def test_corrupt_database_index_is_an_input_error(tmp_path: Path) -> None:
+    database = tmp_path / "db"
+    database.mkdir()
+    (database / "schemafuzz-known.json").write_text("{not json")
+    result = runner.invoke(app, ["fuzz", SIGN, "--examples", "5", "--database", str(database)])
+    assert result.exit_code == 2
+    assert "not a schemafuzz database index" in result.output

@@ -103,6 +103,10 @@ def fuzz(
     jobs: Annotated[
         int, typer.Option(help="Worker processes (0: one per CPU core; 1: in this process).")
     ] = 0,
+    database: Annotated[
+        Path | None,
+        typer.Option(help="Hypothesis example database: a re-run tries known failures first."),
+    ] = None,
     relay: Annotated[
         list[str] | None,
         typer.Option(help="A gateway version between writer and reader (repeatable)."),
@@ -142,6 +146,7 @@ def fuzz(
             encodings=encoding,
             candidate=CANDIDATE if candidate is not None else None,
             relays=list(relay or []),
+            database=str(database) if database is not None else None,
             show_info=show_info,
             jobs=jobs,
             reproduce_args=reproduce,

@@ -16,6 +16,7 @@ import shlex
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, given, seed, settings
@@ -40,6 +41,7 @@ class RunOptions:
     encodings: list[str] | None = None
     candidate: str | None = None  # name of the candidate version, when there is one
     relays: list[str] = field(default_factory=list)  # gateway versions (W -> G -> R)
+    database: str | None = None  # a Hypothesis example database directory (--database)
     show_info: bool = False
     jobs: int = 0  # worker processes; 0: one per CPU core
     reproduce_args: list[str] = field(default_factory=list)  # --root, --candidate … as given
@@ -169,10 +171,10 @@ def derive_seed(run_seed: int, family: str, writer: str, encoding: str) -> int:
     return zlib.crc32(f"{run_seed}:{family}:{writer}:{encoding}".encode())
 
 
-def _settings(examples: int, phases: list[Phase]) -> settings:
+def _settings(examples: int, phases: list[Phase], database: Any = None) -> settings:
     return settings(
         max_examples=examples,
-        database=None,
+        database=database,
         deadline=None,
         phases=phases,
         suppress_health_check=list(HealthCheck),
@@ -272,22 +274,54 @@ class WriterRun:
     def shrink(self, key: FindingKey, check: Check) -> tuple[Any, Difference] | None:
         """The minimal example showing `key`, found by Hypothesis from the same seed."""
         found: list[tuple[Any, Difference]] = []
-        strategy = self.strategy()
+        database = self._database()
+        phases = [Phase.generate, Phase.shrink]
 
-        @seed(self.seed)
-        @_settings(self.options.examples, [Phase.generate, Phase.shrink])
-        @given(strategy)
         def search(value: Any) -> None:
             difference = self._matches(value, check, key)
             if difference is not None:
                 found.append((value, difference))
                 raise _Found
 
+        if database is not None:
+            # One database entry per finding: a re-run replays its minimal example first.
+            phases.insert(0, Phase.reuse)
+            marker = "|".join((self.family.name, self.writer.name, self.encoding.name, *key))
+            search._hypothesis_internal_add_digest = marker.encode()  # type: ignore[attr-defined]
+        test = _settings(self.options.examples, phases, database)(given(self.strategy())(search))
+        if database is None:
+            # Hypothesis neither reads nor writes the database of a seeded test: a seed is for
+            # runs without one, where the same seed gives the same report.
+            test = seed(self.seed)(test)
         try:
-            search()
+            test()
         except _Found:
             return found[-1]
         return None
+
+    def _database(self) -> Any:
+        if self.options.database is None:
+            return None
+        from hypothesis.database import DirectoryBasedExampleDatabase
+
+        return DirectoryBasedExampleDatabase(self.options.database)
+
+    def _recall(self) -> None:
+        """With --database, findings of earlier runs are looked for again, stored example first."""
+        if self.options.database is None:
+            return
+        checks = self.checks_by_reader()
+        known = load_known(self.options.database).get(self.run_key(), [])
+        for kind_id, reader, path in known:
+            key = (kind_id, reader, path)
+            if key in self.seen or reader not in checks:
+                continue
+            result = self.shrink(key, checks[reader])
+            if result is not None:
+                self.seen[key] = _Seen(result[1], result[0], simplest=True)
+
+    def run_key(self) -> str:
+        return "|".join((self.family.name, self.writer.name, self.encoding.name))
 
     def findings(self) -> list[Finding]:
         """Every distinct finding; warnings and errors with their own minimal example.
@@ -295,6 +329,7 @@ class WriterRun:
         One shrink serves every reader whose finding (same kind and path) the minimal example
         also shows; a reader it does not show gets its own shrink.
         """
+        self._recall()
         checks = self.checks_by_reader()
         shrunk: dict[tuple[str, str], list[tuple[Any, Difference]]] = {}
         out: list[Finding] = []
@@ -374,6 +409,40 @@ class WriterRun:
         if via is not None:
             args += ["--relay", via]
         return shlex.join(args)
+
+
+KNOWN_FILE = "schemafuzz-known.json"
+
+
+def load_known(database: str) -> dict[str, list[list[str]]]:
+    """Findings earlier runs saw, per (family, writer, encoding): retried first by a re-run."""
+    import json
+
+    path = Path(database) / KNOWN_FILE
+    try:
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (ValueError, OSError) as exc:
+        raise InputError(f"{path}: not a schemafuzz database index ({exc})") from None
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def save_known(database: str, report: Report) -> None:
+    import json
+
+    from schemafuzz.reporting.files import write_atomic
+
+    known = load_known(database)
+    for finding in report.findings:
+        if finding.severity > Severity.INFO and finding.via is None:
+            entry = [finding.kind, finding.reader, finding.path]
+            bucket = known.setdefault(
+                "|".join((finding.family, finding.writer, finding.encoding)), []
+            )
+            if entry not in bucket:
+                bucket.append(entry)
+    write_atomic(Path(database) / KNOWN_FILE, json.dumps(known, indent=1, sort_keys=True) + "\n")
 
 
 def decode_error(exc: DecodeFailure, root: MessageDef, oracle: Oracle) -> Difference:
@@ -560,6 +629,8 @@ def run(family: Family, options: RunOptions, progress: ProgressCallback | None =
             report.skip_reasons[key] = outcome.skip_reason
     if progress is not None:
         progress(len(planned), len(planned), "done")
+    if options.database is not None:
+        save_known(options.database, report)
     report.findings.sort(key=lambda f: (f.encoding, _order(report, f), f.kind, f.path))
     return report
 
