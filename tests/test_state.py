@@ -115,3 +115,25 @@ def test_field_override_replaces_instead_of_appending() -> None:
 def test_families_without_state_semantics_get_no_state_findings() -> None:
     report = fuzz_fixture(FIXTURES / "proto" / "optional-removed")
     assert state_keys(report) == set()
+
+
+def test_reconnect_snapshot_replaces_an_avro_readers_state(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    family_dir = tmp_path / "avro"
+    shutil.copytree(STATE / "avro-enum-default", family_dir)
+    toml = family_dir / "family.toml"
+    toml.write_text(toml.read_text() + 'reconnect = "snapshot"\n')
+    family = load_family(family_dir)
+    writer, reader = family.versions
+    encoding = family.encodings[0]
+    history = History(family.versions)
+    run = StateRun(family, reader, encoding, make_checks(reader, encoding, [writer], history),
+                   RunOptions(), make_checks(reader, encoding, [reader], history)[0])  # fmt: skip
+    sent = [{"state": "CHARGING", "power_w": 7}]
+    encoded, reference = run._encoded(Sequence(sent, [0]))  # type: ignore[misc]
+    # The message itself is never delivered: only the snapshot can carry its values.
+    state = run._reader_state(Sequence(sent, [RECONNECT]), encoded, reference, run.checks[0])
+    assert state is not None
+    assert state.values["power_w"] == 7
+    assert state.values["state"] == writer.root.fields[0].enum.numbers["CHARGING"]  # type: ignore[union-attr]

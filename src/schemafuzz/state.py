@@ -286,7 +286,7 @@ class StateRun(WriterRun):
         return state
 
     def _snapshot(self, reference: View) -> bytes | None:
-        """The writer's full state as one message (protobuf families only)."""
+        """The writer's full state as one message."""
         codec = self.writer.codec
         if not hasattr(codec, "build"):
             return None

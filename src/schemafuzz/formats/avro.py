@@ -487,6 +487,10 @@ class AvroVersion:
             raise DecodeFailure(f"{type(exc).__name__}: {text}", keys, mismatch) from None
         return self._view(record)
 
+    def build(self, plain: dict[str, Any]) -> dict[str, Any]:
+        """A raw record from plain view values (a reconnect snapshot of the writer's state)."""
+        return _record(plain, self.root)
+
     def relay(self, data: bytes, encoding: str, writer: Any) -> bytes:
         """Read with the writer's schema resolved into this one, write with this one."""
         if encoding == "avro-binary":
@@ -500,6 +504,33 @@ class AvroVersion:
         from schemafuzz.values import jsonable
 
         return jsonable(_untuple(value))
+
+
+def _record(plain: dict[str, Any], definition: MessageDef) -> dict[str, Any]:
+    return {f.name: _raw_value(plain.get(f.name), f) for f in definition.fields}
+
+
+def _raw_value(value: Any, field: FieldDef) -> Any:
+    """A view value back to what fastavro writes: symbols for enums, raw logical values."""
+    if value is None:
+        return None
+    if isinstance(value, Logical):
+        return value.raw
+    if isinstance(value, list):
+        return [_raw_value(v, field) for v in value] if field.repeated else value
+    if isinstance(value, dict) and field.is_map:
+        return {k: _raw_item(v, field) for k, v in value.items()}
+    return _raw_item(value, field)
+
+
+def _raw_item(value: Any, field: FieldDef) -> Any:
+    if isinstance(value, Logical):
+        return value.raw
+    if isinstance(value, dict) and field.message is not None:
+        return _record(value, field.message)
+    if field.enum is not None and isinstance(value, int) and not isinstance(value, bool):
+        return field.enum.names.get(value, value)
+    return value
 
 
 _NO_DEFAULT = re.compile(r"No default value for field (\w+)")

@@ -1162,6 +1162,10 @@ class JsonSchemaVersion:
         except Exception:
             return False
 
+    def build(self, plain: dict[str, Any]) -> dict[str, Any]:
+        """An instance from plain view values (a reconnect snapshot of the writer's state)."""
+        return plain
+
     def relay(self, data: bytes, encoding: str, writer: Any = None) -> bytes:
         """A gateway on this version: parse, validate, forward the properties it declares."""
         from schemafuzz.relay import view_to_instance
