@@ -14,9 +14,7 @@ replay would call corrupt.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -271,17 +269,8 @@ def _unsaveable(finding: Finding, versions: set[str]) -> str:
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> Path:
-    """Write to a temporary file beside `path`, then rename it over `path`: a replay never sees
-    half a message. The temporary name starts with a dot, so a replay skips a leftover one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Atomically, so a replay never sees half a message (reporting.files.write_atomic)."""
+    from schemafuzz.reporting.files import write_atomic
+
+    write_atomic(path, data)
     return path
