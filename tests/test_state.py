@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from schemafuzz.catalog import Severity
 from schemafuzz.family import load_family
 from schemafuzz.matching import History
@@ -137,3 +139,46 @@ def test_reconnect_snapshot_replaces_an_avro_readers_state(tmp_path) -> None:  #
     assert state is not None
     assert state.values["power_w"] == 7
     assert state.values["state"] == writer.root.fields[0].enum.numbers["CHARGING"]  # type: ignore[union-attr]
+
+
+def _merge_matches_protobuf(family, version) -> None:  # type: ignore[no-untyped-def]
+    from hypothesis import HealthCheck, given, settings
+
+    from schemafuzz.state import settled
+
+    codec = version.codec
+    everything = StateConfig("merge")
+
+    @settings(max_examples=60, database=None, deadline=None,
+              suppress_health_check=list(HealthCheck))  # fmt: skip
+    @given(codec.strategy(), codec.strategy())
+    def merge_like_protobuf(first, second) -> None:  # type: ignore[no-untyped-def]
+        data = [codec.encode(v, "proto-binary") for v in (first, second)]
+        views = [codec.decode(d, "proto-binary", codec) for d in data]
+        state = View(dict(views[0].values), set())
+        for view in views:
+            state = apply(state, view, version.root, everything, "proto")
+        real = codec.cls()
+        for d in data:
+            real.MergeFrom(codec.cls.FromString(d))
+        expected = codec.decode(real.SerializeToString(), "proto-binary", codec)
+        assert not make_checks(version, family_encoding, [version], history)[0].oracle.compare(
+            settled(expected), settled(state)
+        )
+
+    family_encoding = next(e for e in family.encodings if e.name == "proto-binary")
+    history = History(family.versions)
+    merge_like_protobuf()
+
+
+SCHEMAS = FIXTURES.parent.parent / "schemas"
+
+
+@pytest.mark.parametrize(
+    ("family", "version"), [("thermostat", "v7"), ("charger", "v1"), ("charger", "v3")]
+)
+def test_merge_on_views_is_protobufs_own_merge_from(family: str, version: str) -> None:
+    """The state model's merge equals protobuf's MergeFrom (oneof, maps, repeated, nested,
+    proto2 closed enums), checked on generated message pairs."""
+    loaded = load_family(SCHEMAS / family)
+    _merge_matches_protobuf(loaded, loaded.version(version))
