@@ -19,14 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from schemafuzz.catalog import Finding, Severity, kind
+from schemafuzz.catalog import Finding, Severity
 from schemafuzz.corpus import CorpusEntry, Unreadable, read_corpus
-from schemafuzz.errors import InputError
 from schemafuzz.matching import History
 from schemafuzz.model import DecodeFailure, Encoding, Family, Version
 from schemafuzz.oracle import Difference
-from schemafuzz.runner import Check, Report, make_checks
-from schemafuzz.values import jsonable
+from schemafuzz.runner import Check, Report, finding_from, make_checks, select_names, severity_of
 
 
 @dataclass
@@ -55,18 +53,10 @@ class ReplayReport(Report):
         return data
 
 
-def _severity(difference: Difference) -> Severity:
-    """The oracle may raise a kind's default severity for one difference (a renamed field)."""
-    return difference.severity or kind(difference.kind).severity
-
-
 def _readers(family: Family, wanted: list[str] | None) -> list[Version]:
     """The readers of a `--reader` filter; an unknown name is a typo, not an empty replay."""
-    names = [v.name for v in family.versions]
-    unknown = [w for w in wanted or [] if w not in names]
-    if unknown:
-        raise InputError(f"unknown reader version {', '.join(unknown)} (known: {', '.join(names)})")
-    return [v for v in family.versions if not wanted or v.name in wanted]
+    names = select_names([v.name for v in family.versions], wanted, "reader version")
+    return [v for v in family.versions if v.name in names]
 
 
 @dataclass
@@ -131,23 +121,17 @@ class _WriterReplay:
             report.pairs.extend(c.result for c in self.checks)
 
     def _finding(self, check: Check, entry: CorpusEntry, difference: Difference) -> Finding:
-        severity = _severity(difference)
-        return Finding(
+        return finding_from(
+            difference,
             family=self.context.family.name,
-            kind=difference.kind,
-            severity=severity,
             writer=self.writer.name,
             reader=check.reader.name,
             encoding=self.encoding.name,
-            path=difference.path,
-            written=jsonable(difference.written, difference.writer_field),
-            read=jsonable(difference.read, difference.reader_field),
             example=entry.name,
             encoded=entry.data.hex(),
-            explanation=difference.explanation,
             reproduce=self.reproduce(entry.name, check.reader.name),
             # Info findings stay in the per-pair summary, as `fuzz` lists them by default.
-            shrunk=severity > Severity.INFO,
+            shrunk=severity_of(difference) > Severity.INFO,
         )
 
     def reproduce(self, name: str, reader: str) -> str:
@@ -196,10 +180,5 @@ def replay(
                 run.replay(entry)
             run.into(report)
     report.unreadable.sort(key=lambda u: u.name)
-    report.findings.sort(key=lambda f: (f.encoding, _order(report, f), f.kind, f.path))
+    report.sort_findings()
     return report
-
-
-def _order(report: Report, finding: Finding) -> tuple[int, int]:
-    index = {name: i for i, name in enumerate(report.versions)}
-    return index.get(finding.writer, -1), index.get(finding.reader, -1)

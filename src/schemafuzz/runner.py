@@ -77,6 +77,19 @@ class Report:
     skipped: dict[str, int] = field(default_factory=dict)  # writer/encoding: unencodable examples
     skip_reasons: dict[str, str] = field(default_factory=dict)  # writer/encoding: first reason
 
+    def sort_findings(self) -> None:
+        """By encoding, then writer and reader in history order, then kind and path."""
+        index = {name: i for i, name in enumerate(self.versions)}
+        self.findings.sort(
+            key=lambda f: (
+                f.encoding,
+                index.get(f.writer, -1),
+                index.get(f.reader, -1),
+                f.kind,
+                f.path,
+            )
+        )
+
     @property
     def worst(self) -> Severity | None:
         return max((f.severity for f in self.findings), default=None)
@@ -163,8 +176,42 @@ class _Seen:
     simplest: bool  # it was Hypothesis's first example, the simplest: nothing to shrink
 
 
-def _severity(difference: Difference) -> Severity:
+def severity_of(difference: Difference) -> Severity:
+    """The kind's default severity, unless the oracle raised it for this difference."""
     return difference.severity or kind(difference.kind).severity
+
+
+def finding_from(
+    difference: Difference,
+    *,
+    family: str,
+    writer: str,
+    reader: str,
+    encoding: str,
+    example: Any,
+    encoded: str,
+    reproduce: str,
+    shrunk: bool,
+    via: str | None = None,
+) -> Finding:
+    """A report's finding from one observed difference (fuzz and replay alike)."""
+    return Finding(
+        family=family,
+        kind=difference.kind,
+        severity=severity_of(difference),
+        writer=writer,
+        reader=reader,
+        encoding=encoding,
+        path=difference.path,
+        written=jsonable(difference.written, difference.writer_field),
+        read=jsonable(difference.read, difference.reader_field),
+        example=example,
+        encoded=encoded,
+        explanation=difference.explanation,
+        reproduce=reproduce,
+        shrunk=shrunk,
+        via=via,
+    )
 
 
 def derive_seed(run_seed: int, family: str, writer: str, encoding: str) -> int:
@@ -336,7 +383,7 @@ class WriterRun:
         for key in sorted(self.seen):
             seen = self.seen[key]
             check = checks[key[1]]
-            severity = _severity(seen.difference)
+            severity = severity_of(seen.difference)
             result: tuple[Any, Difference] | None = None
             if seen.simplest:
                 result = (seen.value, seen.difference)
@@ -371,22 +418,17 @@ class WriterRun:
 
     def _finding(self, check: Check, value: Any, difference: Difference, shrunk: bool) -> Finding:
         example, encoded = self.render(value)
-        return Finding(
+        return finding_from(
+            difference,
             family=self.family.name,
-            kind=difference.kind,
-            severity=_severity(difference),
             writer=self.writer.name,
             reader=check.reader.name,
             encoding=self.encoding.name,
-            path=difference.path,
-            written=jsonable(difference.written, difference.writer_field),
-            read=jsonable(difference.read, difference.reader_field),
             example=example,
             encoded=encoded,
-            explanation=difference.explanation,
             reproduce=self.reproduce(check.reader.name, check.via),
-            via=check.via,
             shrunk=shrunk,
+            via=check.via,
         )
 
     def reproduce(self, reader: str, via: str | None = None) -> str:
@@ -477,7 +519,8 @@ def _key_path(root: MessageDef, keys: tuple[str, ...]) -> str:
     return ".".join(names)
 
 
-def _select(names: list[str], wanted: list[str] | None, what: str) -> list[str]:
+def select_names(names: list[str], wanted: list[str] | None, what: str) -> list[str]:
+    """The wanted names in their order; an unknown one is an input error, not an empty run."""
     if not wanted:
         return names
     unknown = [w for w in wanted if w not in names]
@@ -491,9 +534,9 @@ def plan_pairs(
 ) -> list[tuple[Version, Encoding, list[Version]]]:
     """Every (writer, encoding) to generate for, with the readers it is checked against."""
     names = [v.name for v in family.versions]
-    writers = set(_select(names, options.writers, "writer version"))
-    readers = set(_select(names, options.readers, "reader version"))
-    encodings = _select([e.name for e in family.encodings], options.encodings, "encoding")
+    writers = set(select_names(names, options.writers, "writer version"))
+    readers = set(select_names(names, options.readers, "reader version"))
+    encodings = select_names([e.name for e in family.encodings], options.encodings, "encoding")
     plans = []
     for writer in family.versions:
         if writer.name not in writers:
@@ -631,10 +674,5 @@ def run(family: Family, options: RunOptions, progress: ProgressCallback | None =
         progress(len(planned), len(planned), "done")
     if options.database is not None:
         save_known(options.database, report)
-    report.findings.sort(key=lambda f: (f.encoding, _order(report, f), f.kind, f.path))
+    report.sort_findings()
     return report
-
-
-def _order(report: Report, finding: Finding) -> tuple[int, int]:
-    index = {name: i for i, name in enumerate(report.versions)}
-    return index.get(finding.writer, -1), index.get(finding.reader, -1)
