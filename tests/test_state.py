@@ -94,9 +94,9 @@ def test_reconnect_snapshot_recovers_a_stale_reader() -> None:
     run = _state_run("reconnect")
     build = run.writer.codec.build  # type: ignore[attr-defined]
     sent = [build({"alarm": True}), build({"alarm": False})]
-    stale = run._stale(Sequence(sent, [0, 1]), run.checks[0])
+    stale = [d for _, d in run._stale(Sequence(sent, [0, 1]), run.checks)]
     assert [(d.kind, d.path) for d in stale] == [("stale-state", "alarm")]
-    recovered = run._stale(Sequence(sent, [0, 1, RECONNECT]), run.checks[0])
+    recovered = [d for _, d in run._stale(Sequence(sent, [0, 1, RECONNECT]), run.checks)]
     assert recovered == []
 
 

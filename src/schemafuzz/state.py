@@ -297,18 +297,28 @@ class StateRun(WriterRun):
             return None
         return data
 
-    def _stale(self, sequence: Sequence, check: Check) -> list[Difference]:
-        """Stale fields for one reader: state differs where the writer's own version is right."""
+    def _stale(self, sequence: Sequence, checks: list[Check]) -> list[tuple[Check, Difference]]:
+        """Stale fields per reader: state differs where the writer's own version is right.
+
+        The sequence is encoded, its reference built and the writer's own state (the baseline)
+        computed once, whatever the number of readers.
+        """
         prepared = self._encoded(sequence)
         if prepared is None:
             return []
         encoded, reference = prepared
         baseline = self._differences(sequence, encoded, reference, self.baseline)
         hazard_paths = {d.path for d in baseline}
-        if check is self.baseline:
-            return [self._hazard(d) for d in baseline]
-        found = self._differences(sequence, encoded, reference, check)
-        return [_as(d, "stale-state") for d in found if d.path not in hazard_paths]
+        found: list[tuple[Check, Difference]] = []
+        for check in checks:
+            if check is self.baseline:
+                found.extend((check, self._hazard(d)) for d in baseline)
+                continue
+            differences = self._differences(sequence, encoded, reference, check)
+            found.extend(
+                (check, _as(d, "stale-state")) for d in differences if d.path not in hazard_paths
+            )
+        return found
 
     def _differences(self, sequence: Sequence, encoded: list[bytes], reference: View,
                      check: Check) -> list[Difference]:  # fmt: skip
@@ -342,14 +352,14 @@ class StateRun(WriterRun):
         simplest = self.observed == 0
         self.observed += 1
         hazards = self.options.candidate in (None, self.writer.name)  # history is not this change
-        for check in [*self.checks, *([self.baseline] if hazards else [])]:
-            for difference in self._stale(value, check):
-                key = (difference.kind, check.reader.name, difference.path)
-                if key not in self.seen:
-                    self.seen[key] = _Seen(difference, value, simplest)
+        checks = [*self.checks, *([self.baseline] if hazards else [])]
+        for check, difference in self._stale(value, checks):
+            key = (difference.kind, check.reader.name, difference.path)
+            if key not in self.seen:
+                self.seen[key] = _Seen(difference, value, simplest)
 
     def _matches(self, value: Any, check: Check, key: FindingKey) -> Difference | None:
-        for difference in self._stale(value, check):
+        for _, difference in self._stale(value, [check]):
             if (difference.kind, check.reader.name, difference.path) == key:
                 return difference
         return None
