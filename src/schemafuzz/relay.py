@@ -10,10 +10,9 @@ what the gateway's schema declares, so the same gateway drops them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from schemafuzz.matching import History, Planner
-from schemafuzz.model import DecodeFailure, Encoding, MessageDef, Version, View
+from schemafuzz.model import DecodeFailure, Encoding, Version, View
 from schemafuzz.oracle import Difference, Oracle
 from schemafuzz.runner import Check
 
@@ -86,23 +85,3 @@ def _lost(path: str, explanation: str) -> Difference:
 def _line(exc: Exception) -> str:
     text = str(exc).strip().splitlines()
     return f"{type(exc).__name__}: {text[0] if text else ''}"
-
-
-def view_to_instance(view: View, definition: MessageDef | None) -> dict[str, Any]:
-    """The present fields of a view as a plain instance (what a JSON gateway forwards)."""
-    fields = definition.by_name() if definition is not None else {}
-    instance: dict[str, Any] = {}
-    for name in sorted(view.present):
-        field = fields.get(name)
-        instance[name] = _plain(view.values[name], field.message if field else None)
-    return instance
-
-
-def _plain(value: Any, definition: MessageDef | None) -> Any:
-    if isinstance(value, View):
-        return view_to_instance(value, definition)
-    if isinstance(value, list):
-        return [_plain(v, definition) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v, definition) for k, v in value.items()}
-    return value

@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from schemafuzz.model import MESSAGE, DecodeFailure, FieldDef, MessageDef, StateConfig, View
 from schemafuzz.oracle import Difference
 from schemafuzz.runner import Check, FindingKey, WriterRun, _Seen
+from schemafuzz.values import view_to_plain
 
 RECONNECT = "reconnect"
 MAX_MESSAGES = 3
@@ -111,26 +112,6 @@ def settled(view: View) -> View:
             value = {k: settled(v) if isinstance(v, View) else v for k, v in value.items()}
         values[name] = value
     return View(values, {name for name, value in values.items() if value is not None})
-
-
-def view_to_plain(view: View, definition: MessageDef) -> dict[str, Any]:
-    """A view's present fields as constructor arguments (a protobuf reconnect snapshot)."""
-    fields = definition.by_name()
-    plain: dict[str, Any] = {}
-    for name in view.present:
-        field = fields.get(name)
-        value = view.values[name]
-        sub = field.message if field is not None else None
-        if isinstance(value, View) and sub is not None:
-            plain[name] = view_to_plain(value, sub)
-        elif isinstance(value, list) and sub is not None:
-            plain[name] = [view_to_plain(v, sub) if isinstance(v, View) else v for v in value]
-        elif isinstance(value, dict) and sub is not None:
-            plain[name] = {k: view_to_plain(v, sub) if isinstance(v, View) else v
-                           for k, v in value.items()}  # fmt: skip
-        else:
-            plain[name] = value
-    return plain
 
 
 # ---------------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from schemafuzz.model import (
     EnumDef,
     FieldDef,
     Logical,
+    MessageDef,
     View,
 )
 
@@ -218,3 +219,26 @@ def jsonable_key(key: Any) -> Any:
     if isinstance(key, bool):
         return "true" if key else "false"
     return key
+
+
+def view_to_plain(view: View, definition: MessageDef | None) -> dict[str, Any]:
+    """A view's present fields as a plain instance, nested views as dicts.
+
+    What a JSON gateway forwards, and what a reconnect snapshot is built from.
+    """
+    fields = definition.by_name() if definition is not None else {}
+    plain: dict[str, Any] = {}
+    for name in sorted(view.present):
+        field = fields.get(name)
+        plain[name] = _plain(view.values[name], field.message if field else None)
+    return plain
+
+
+def _plain(value: Any, definition: MessageDef | None) -> Any:
+    if isinstance(value, View):
+        return view_to_plain(value, definition)
+    if isinstance(value, list):
+        return [_plain(v, definition) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v, definition) for k, v in value.items()}
+    return value

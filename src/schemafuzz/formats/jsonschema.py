@@ -1168,9 +1168,9 @@ class JsonSchemaVersion:
 
     def relay(self, data: bytes, encoding: str, writer: Any = None) -> bytes:
         """A gateway on this version: parse, validate, forward the properties it declares."""
-        from schemafuzz.relay import view_to_instance
+        from schemafuzz.values import view_to_plain
 
-        return self.encode(view_to_instance(self.decode(data, encoding), self.root), encoding)
+        return self.encode(view_to_plain(self.decode(data, encoding), self.root), encoding)
 
     def example_json(self, value: Any) -> Any:
         return value
