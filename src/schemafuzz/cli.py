@@ -122,14 +122,11 @@ def fuzz(
 ) -> None:
     """Fuzz every ordered pair of versions (or a candidate against all, both directions)."""
     from schemafuzz.family import CANDIDATE, load_family
-    from schemafuzz.reporting import REPORTS, render_json, render_text, write_atomic
+    from schemafuzz.reporting import render_json, render_text
     from schemafuzz.runner import DEFAULT_EXAMPLES, RunOptions, run
 
     with _errors(debug):
-        if report not in REPORTS:
-            raise InputError(f"--report must be one of {', '.join(REPORTS)}, not {report!r}")
-        if fail_on not in FAIL_ON:
-            raise InputError(f"--fail-on must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
+        _check_choices(report, fail_on)
         if examples < 0:
             raise InputError("--examples must be at least 1")
         loaded = load_family(family, root=root, candidate=candidate)
@@ -156,15 +153,15 @@ def fuzz(
             result = run(loaded, options, progress)
         finally:
             stop()
-        color = output is None and sys.stdout.isatty()
-        text = render_json(result) if report == "json" else render_text(result, color=color)
-        if output is not None:
-            write_atomic(output, text)
-            from schemafuzz.reporting.text import summary_line
+        from schemafuzz.reporting.text import summary_line
 
-            typer.echo(f"{summary_line(result, options.examples)}; report written to {output}")
-        else:
-            typer.echo(text, nl=False)
+        _emit(
+            lambda color: (
+                render_json(result) if report == "json" else render_text(result, color=color)
+            ),
+            output,
+            summary_line(result, options.examples),
+        )
         if save_corpus is not None:
             _save_corpus(loaded, result.findings, save_corpus, options.candidate)
     raise typer.Exit(_exit_code(result.worst, fail_on))
@@ -210,26 +207,23 @@ def replay_command(
     """Decode every captured message with every other version; exit 2 if a file is unreadable."""
     from schemafuzz.family import load_family
     from schemafuzz.replay import ReplayOptions, replay
-    from schemafuzz.reporting import REPORTS, render_json, write_atomic
+    from schemafuzz.reporting import render_json
     from schemafuzz.reporting.replay_text import render_replay_text, replay_summary_line
 
     with _errors(debug):
-        if report not in REPORTS:
-            raise InputError(f"--report must be one of {', '.join(REPORTS)}, not {report!r}")
-        if fail_on not in FAIL_ON:
-            raise InputError(f"--fail-on must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
+        _check_choices(report, fail_on)
         loaded = load_family(family, root=root)
         options = ReplayOptions(
             files=file, readers=reader, reproduce_args=["--root", root] if root else []
         )
         result = replay(loaded, corpus, options)
-        color = output is None and sys.stdout.isatty()
-        text = render_json(result) if report == "json" else render_replay_text(result, color=color)
-        if output is not None:
-            write_atomic(output, text)
-            typer.echo(f"{replay_summary_line(result)}; report written to {output}")
-        else:
-            typer.echo(text, nl=False)
+        _emit(
+            lambda color: (
+                render_json(result) if report == "json" else render_replay_text(result, color=color)
+            ),
+            output,
+            replay_summary_line(result),
+        )
     if result.unreadable:
         typer.echo(
             f"schemafuzz: error: {len(result.unreadable)} corpus files could not be replayed "
@@ -238,6 +232,26 @@ def replay_command(
         )
         raise typer.Exit(2)
     raise typer.Exit(_exit_code(result.worst, fail_on))
+
+
+def _check_choices(report: str, fail_on: str) -> None:
+    from schemafuzz.reporting import REPORTS
+
+    if report not in REPORTS:
+        raise InputError(f"--report must be one of {', '.join(REPORTS)}, not {report!r}")
+    if fail_on not in FAIL_ON:
+        raise InputError(f"--fail-on must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
+
+
+def _emit(render: Callable[[bool], str], output: Path | None, summary: str) -> None:
+    """The report on stdout (colored on a terminal), or atomically to --output with a summary."""
+    if output is None:
+        typer.echo(render(sys.stdout.isatty()), nl=False)
+        return
+    from schemafuzz.reporting import write_atomic
+
+    write_atomic(output, render(False))
+    typer.echo(f"{summary}; report written to {output}")
 
 
 def _exit_code(worst: Severity | None, fail_on: str) -> int:
