@@ -120,7 +120,10 @@ def read_corpus(family: Family, root: str | Path, only: Iterable[str] | None = N
     """
     root = Path(root)
     if not root.is_dir():
-        raise InputError(f"{root}: not a directory (a corpus holds one folder per writer version)")
+        missing = "it does not exist; " if not root.exists() else ""
+        raise InputError(
+            f"{root}: not a directory ({missing}a corpus holds one folder per writer version)"
+        )
     files = _files(root)
     if only is not None:
         wanted = {_relative(root, name) for name in only}

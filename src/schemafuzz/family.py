@@ -156,7 +156,10 @@ def load_family(
     """Load every version of the family at `path` (and a candidate version, named `candidate`)."""
     path = Path(path)
     if not path.is_dir():
-        raise InputError(f"{path}: not a directory (a family holds one folder per version)")
+        missing = "it does not exist; " if not path.exists() else ""
+        raise InputError(
+            f"{path}: not a directory ({missing}a family holds one folder per version)"
+        )
     config = read_config(path)
     entries = _version_entries(path)
     if not entries:
