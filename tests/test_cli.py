@@ -128,7 +128,7 @@ def test_output_file_is_written(tmp_path: Path) -> None:
         str(target),
     )  # fmt: skip
     assert code == 1
-    assert "report written to" in out
+    assert "reports written to" in out
     assert json.loads(target.read_text())["findings"]
     assert [p.name for p in target.parent.iterdir()] == ["report.json"]
 

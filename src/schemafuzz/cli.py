@@ -36,6 +36,20 @@ Output = Annotated[Path | None, typer.Option(help="Write the report to this file
 FailOn = Annotated[
     str, typer.Option(help="Exit 1 on findings at or above: error, warning or never.")
 ]
+Reports = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--report",
+        help="Report format: text, json, junit, sarif, markdown or html (repeatable).",
+    ),
+]
+Outputs = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--output",
+        help="Write the report to this file (repeatable: paired with --report in order).",
+    ),
+]
 
 
 @contextmanager
@@ -92,8 +106,8 @@ def fuzz(
         list[str] | None, typer.Option(help="Only this encoding (repeatable).")
     ] = None,
     root: Root = None,
-    report: Annotated[str, typer.Option(help="Report format: text or json.")] = "text",
-    output: Annotated[Path | None, typer.Option(help="Write the report to this file.")] = None,
+    report: Reports = None,
+    output: Outputs = None,
     fail_on: Annotated[
         str, typer.Option(help="Exit 1 on findings at or above: error, warning or never.")
     ] = "error",
@@ -123,10 +137,12 @@ def fuzz(
     """Fuzz every ordered pair of versions (or a candidate against all, both directions)."""
     from schemafuzz.family import CANDIDATE, load_family
     from schemafuzz.reporting import render_json, render_text
+    from schemafuzz.reporting.check_report import OUTCOME_REPORTS
     from schemafuzz.runner import DEFAULT_EXAMPLES, RunOptions, run
 
     with _errors(debug):
-        _check_choices(report, fail_on)
+        destinations = _destinations(report, output, OUTCOME_REPORTS)
+        _check_fail_on(fail_on)
         if examples < 0:
             raise InputError("--examples must be at least 1")
         loaded = load_family(family, root=root, candidate=candidate)
@@ -153,15 +169,23 @@ def fuzz(
             result = run(loaded, options, progress)
         finally:
             stop()
+        from schemafuzz.outcome import from_fuzz
+        from schemafuzz.reporting.check_report import render
         from schemafuzz.reporting.text import summary_line
 
-        _emit(
-            lambda color: (
-                render_json(result) if report == "json" else render_text(result, color=color)
-            ),
-            output,
-            summary_line(result, options.examples),
+        outcome = from_fuzz(
+            loaded, result, fail_on=fail_on, examples=options.examples, candidate=options.candidate
         )
+
+        def fuzz_report(kind: str, color: bool) -> str:
+            if kind == "text":
+                return render_text(result, color=color)
+            if kind == "json":
+                return render_json(result)
+            return render(kind, outcome, color=color)
+
+        _emit_all(destinations, fuzz_report, summary_line(result, options.examples))
+        _annotate(outcome, destinations)
         if save_corpus is not None:
             _save_corpus(loaded, result.findings, save_corpus, options.candidate)
     raise typer.Exit(_exit_code(result.worst, fail_on))
@@ -239,6 +263,10 @@ def _check_choices(report: str, fail_on: str) -> None:
 
     if report not in REPORTS:
         raise InputError(f"--report must be one of {', '.join(REPORTS)}, not {report!r}")
+    _check_fail_on(fail_on)
+
+
+def _check_fail_on(fail_on: str) -> None:
     if fail_on not in FAIL_ON:
         raise InputError(f"--fail-on must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
 
@@ -254,10 +282,215 @@ def _emit(render: Callable[[bool], str], output: Path | None, summary: str) -> N
     typer.echo(f"{summary}; report written to {output}")
 
 
+def _destinations(
+    reports: list[str] | None, outputs: list[Path] | None, known: tuple[str, ...]
+) -> list[tuple[str, Path | None]]:
+    """Pair each --report with its --output in order; the unpaired one goes to the terminal."""
+    reports = list(reports or ["text"])
+    outputs = list(outputs or [])
+    for kind in reports:
+        if kind not in known:
+            raise InputError(f"--report must be one of {', '.join(known)}, not {kind!r}")
+    if len(outputs) > len(reports):
+        extra = ", ".join(str(o) for o in outputs[len(reports) :])
+        raise InputError(f"--output {extra} has no --report to pair with")
+    paired: list[tuple[str, Path | None]] = [
+        (kind, outputs[i] if i < len(outputs) else None) for i, kind in enumerate(reports)
+    ]
+    terminal = [kind for kind, out in paired if out is None]
+    if len(terminal) > 1:
+        raise InputError(
+            f"reports {' and '.join(terminal)} would both go to the terminal; "
+            "give all but one an --output"
+        )
+    return paired
+
+
+def _emit_all(
+    destinations: list[tuple[str, Path | None]],
+    render: Callable[[str, bool], str],
+    summary: str,
+) -> None:
+    """Every report to its file (atomically) or the terminal; a summary when none goes there."""
+    from schemafuzz.reporting import write_atomic
+
+    written = []
+    for kind, output in destinations:
+        if output is None:
+            typer.echo(render(kind, sys.stdout.isatty()), nl=False)
+        else:
+            try:
+                write_atomic(output, render(kind, False))
+            except OSError as exc:
+                raise InputError(f"--output {output}: {exc.strerror or exc}") from None
+            written.append(str(output))
+    if written and all(output is not None for _, output in destinations):
+        typer.echo(f"{summary}; reports written to {', '.join(written)}")
+
+
+def _annotate(outcome: Any, destinations: list[tuple[str, Path | None]]) -> None:
+    """GitHub annotations when running in GitHub Actions: on stdout, or on stderr when a
+    machine-readable report is already on stdout."""
+    import os
+
+    if os.environ.get("GITHUB_ACTIONS") != "true":
+        return
+    from schemafuzz.reporting.annotations import github_annotations
+
+    to_stderr = any(out is None and kind != "text" for kind, out in destinations)
+    for line in github_annotations(outcome):
+        typer.echo(line, err=to_stderr)
+
+
 def _exit_code(worst: Severity | None, fail_on: str) -> int:
     if fail_on == "never" or worst is None:
         return 0
     return 1 if worst >= Severity.parse(fail_on) else 0
+
+
+Base = Annotated[
+    str,
+    typer.Option(help="The git ref the fleet's versions are read at (a branch, tag or commit)."),
+]
+Manifest = Annotated[
+    Path | None,
+    typer.Option(help="The fleet manifest (default: schemafuzz.toml or pyproject.toml)."),
+]
+FamilyFilter = Annotated[
+    list[str] | None, typer.Option("--family", help="Only this family (repeatable).")
+]
+
+
+@app.command()
+def check(
+    base: Base = "HEAD",
+    manifest: Manifest = None,
+    report: Reports = None,
+    output: Outputs = None,
+    fail_on: Annotated[
+        str | None,
+        typer.Option(help="Exit 1 on new findings at or above: error, warning or never."),
+    ] = None,
+    examples: Annotated[
+        int | None, typer.Option(help="Examples per writer and encoding (default: manifest).")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed (default: manifest, else 0).")] = None,
+    family: FamilyFilter = None,
+    writer: Annotated[list[str] | None, typer.Option(help="Only this writer (repeatable).")] = None,
+    reader: Annotated[list[str] | None, typer.Option(help="Only this reader (repeatable).")] = None,
+    encoding: Annotated[
+        list[str] | None, typer.Option(help="Only this encoding (repeatable).")
+    ] = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option(help="Accepted findings (default: manifest, else .schemafuzz-baseline.json)."),
+    ] = None,
+    no_baseline: Annotated[
+        bool, typer.Option("--no-baseline", help="Report baselined findings as new.")
+    ] = False,
+    jobs: Annotated[int, typer.Option(help="Worker processes (0: one per CPU core).")] = 0,
+    debug: Debug = False,
+) -> None:
+    """Fuzz the working tree's changed families against the fleet deployed at --base."""
+    from schemafuzz.premerge import CheckOptions
+    from schemafuzz.premerge import check as run_check
+    from schemafuzz.reporting.check_report import OUTCOME_REPORTS, render, summary
+
+    with _errors(debug):
+        destinations = _destinations(report, output, OUTCOME_REPORTS)
+        if fail_on is not None:
+            _check_fail_on(fail_on)
+        if examples is not None and examples < 1:
+            raise InputError("--examples must be at least 1")
+        options = CheckOptions(
+            base=base,
+            manifest=manifest,
+            examples=examples,
+            seed=seed,
+            fail_on=fail_on,
+            jobs=jobs,
+            families=family,
+            writers=writer,
+            readers=reader,
+            encodings=encoding,
+            baseline=baseline,
+            use_baseline=not no_baseline,
+        )
+        progress, stop = _progress()
+        try:
+            outcome, _ = run_check(Path.cwd(), options, progress)
+        finally:
+            stop()
+        for note in options.notes:
+            typer.echo(f"schemafuzz: {note}", err=True)
+        _emit_all(
+            destinations, lambda kind, color: render(kind, outcome, color=color), summary(outcome)
+        )
+        _annotate(outcome, destinations)
+    raise typer.Exit(outcome.exit_code)
+
+
+@app.command("baseline")
+def baseline_command(
+    base: Base = "HEAD",
+    manifest: Manifest = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(help="The baseline file (default: manifest, else .schemafuzz-baseline.json)."),
+    ] = None,
+    examples: Annotated[
+        int | None, typer.Option(help="Examples per writer and encoding (default: manifest).")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed (default: manifest, else 0).")] = None,
+    family: FamilyFilter = None,
+    jobs: Annotated[int, typer.Option(help="Worker processes (0: one per CPU core).")] = 0,
+    debug: Debug = False,
+) -> None:
+    """Accept today's findings: later checks fail only on findings not in the baseline."""
+    from schemafuzz import baseline as baseline_file
+    from schemafuzz.catalog import Severity
+    from schemafuzz.manifest import BASELINE
+    from schemafuzz.outcome import NEW
+    from schemafuzz.premerge import CheckOptions
+    from schemafuzz.premerge import check as run_check
+    from schemafuzz.reporting import write_atomic
+
+    with _errors(debug):
+        if examples is not None and examples < 1:
+            raise InputError("--examples must be at least 1")
+        options = CheckOptions(
+            base=base,
+            manifest=manifest,
+            examples=examples,
+            seed=seed,
+            jobs=jobs,
+            families=family,
+            use_baseline=False,
+            every_family=True,
+        )
+        progress, stop = _progress()
+        try:
+            outcome, found = run_check(Path.cwd(), options, progress)
+        finally:
+            stop()
+        for note in options.notes:
+            typer.echo(f"schemafuzz: {note}", err=True)
+        path = output or found.baseline or found.root / BASELINE
+        checked = {f.name for f in outcome.families}
+        kept = [e for e in baseline_file.load(path) if e.get("family") not in checked]
+        accepted = [
+            v for v in outcome.verdicts if v.status == NEW and v.finding.severity > Severity.INFO
+        ]
+        text = baseline_file.render(accepted, kept)
+        try:
+            write_atomic(path, text)
+        except OSError as exc:
+            raise InputError(f"{path}: {exc.strerror or exc}") from None
+        entries = text.count('"kind"')
+        typer.echo(
+            f"schemafuzz: baseline {path}: {entries} accepted findings "
+            f"({', '.join(sorted(checked)) or 'no family'} checked at {base})"
+        )
 
 
 @app.command()

@@ -152,23 +152,34 @@ def load_family(
     root: str | None = None,
     encodings: list[str] | None = None,
     candidate: str | Path | None = None,
+    config: dict[str, Any] | None = None,
+    sources: list[tuple[str, Path]] | None = None,
+    name: str | None = None,
 ) -> Family:
-    """Load every version of the family at `path` (and a candidate version, named `candidate`)."""
+    """Load every version of the family at `path` (and a candidate version, named `candidate`).
+
+    `config` overrides family.toml key by key (a manifest's family entry, already checked);
+    `sources` gives the versions explicitly as (name, path), oldest first (versions from git),
+    instead of the sub-directories of `path`; `name` names the family (default: the folder).
+    """
     path = Path(path)
     if not path.is_dir():
         missing = "it does not exist; " if not path.exists() else ""
         raise InputError(
             f"{path}: not a directory ({missing}a family holds one folder per version)"
         )
-    config = read_config(path)
-    entries = _version_entries(path)
-    if not entries:
-        raise InputError(f"{path}: no versions (expected one sub-directory per version)")
-    names = _ordered(entries, config.get("versions"), path)
+    config = {**read_config(path), **(config or {})}
+    if sources is None:
+        entries = _version_entries(path)
+        if not entries:
+            raise InputError(f"{path}: no versions (expected one sub-directory per version)")
+        names = _ordered(entries, config.get("versions"), path)
+        sources = [(n, entries[n]) for n in names]
+    names = [n for n, _ in sources]
     candidate_path = Path(candidate) if candidate is not None else None
     if candidate_path is not None and not candidate_path.exists():
         raise InputError(f"candidate {candidate_path} does not exist")
-    fmt = config.get("format") or detect_format([entries[n] for n in names])
+    fmt = config.get("format") or detect_format([p for _, p in sources])
     module = format_module(fmt)
     options = {k: v for k, v in config.items() if k in module.OPTIONS}
     for key, value in options.items():
@@ -176,19 +187,19 @@ def load_family(
             allowed = " or ".join(repr(v) for v in module.OPTIONS[key])
             raise InputError(f"{path / 'family.toml'}: {key} must be {allowed}, not {value!r}")
     root = root or config.get("root")
-    sources = [(name, entries[name]) for name in names]
+    sources = list(sources)
     if candidate_path is not None:
         sources.append((CANDIDATE, candidate_path))
     versions = [
-        Version(name, i, where, module.load_version(where, name=name, root=root, options=options))
-        for i, (name, where) in enumerate(sources)
+        Version(n, i, where, module.load_version(where, name=n, root=root, options=options))
+        for i, (n, where) in enumerate(sources)
     ]
     relays = [str(r["via"]) for r in config.get("relay", [])]
     unknown = [r for r in relays if r not in names]
     if unknown:
         raise InputError(f"{path / 'family.toml'}: relay via unknown version {', '.join(unknown)}")
     return Family(
-        name=path.resolve().name,
+        name=name or path.resolve().name,
         path=path,
         format=fmt,
         versions=versions,

@@ -45,6 +45,9 @@ class RunOptions:
     show_info: bool = False
     jobs: int = 0  # worker processes; 0: one per CPU core
     reproduce_args: list[str] = field(default_factory=list)  # --root, --candidate … as given
+    # The command a reproduce line starts with (default: `schemafuzz fuzz <family path>`).
+    reproduce_prefix: list[str] | None = None
+    pairs: set[tuple[str, str]] | None = None  # only these (writer, reader) pairs, when given
 
 
 @dataclass
@@ -432,10 +435,9 @@ class WriterRun:
         )
 
     def reproduce(self, reader: str, via: str | None = None) -> str:
+        prefix = self.options.reproduce_prefix
         args = [
-            "schemafuzz",
-            "fuzz",
-            str(self.family.path),
+            *(prefix if prefix is not None else ["schemafuzz", "fuzz", str(self.family.path)]),
             *self.options.reproduce_args,
             "--writer",
             self.writer.name,
@@ -550,6 +552,7 @@ def plan_pairs(
                 if r.name != writer.name
                 and r.name in readers
                 and (options.candidate is None or options.candidate in (writer.name, r.name))
+                and (options.pairs is None or (writer.name, r.name) in options.pairs)
             ]
             # A state family checks the writer against itself too (state-hazard): keep a writer
             # whose only requested reader is itself.
@@ -557,6 +560,7 @@ def plan_pairs(
                 family.state is not None
                 and writer.name in readers
                 and (options.candidate is None or options.candidate == writer.name)
+                and (options.pairs is None or (writer.name, writer.name) in options.pairs)
             )
             if chosen or alone:
                 plans.append((writer, encoding, chosen))
