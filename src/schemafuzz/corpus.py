@@ -128,9 +128,9 @@ def read_corpus(family: Family, root: str | Path, only: Iterable[str] | None = N
     if only is not None:
         wanted = {_relative(root, name) for name in only}
         names = {p.relative_to(root).as_posix() for p in files}
-        missing = sorted(wanted - names)
-        if missing:
-            raise InputError(f"{root}: no corpus file {', '.join(missing)}")
+        absent = sorted(wanted - names)
+        if absent:
+            raise InputError(f"{root}: no corpus file {', '.join(absent)}")
         files = [p for p in files if p.relative_to(root).as_posix() in wanted]
     corpus = Corpus()
     versions = {v.name: v for v in family.versions}

@@ -140,10 +140,10 @@ class Git:
         for entry in listing.split(b"\0"):
             if not entry:
                 continue
-            meta, _, name = entry.partition(b"\t")
+            meta, _, raw = entry.partition(b"\t")
             mode, kind, sha = meta.decode().split()
             if kind == "blob" and mode != "120000":  # symlinks are not followed
-                blobs.append((sha, name.decode("utf-8", "surrogateescape")))
+                blobs.append((sha, raw.decode("utf-8", "surrogateescape")))
         if not blobs:
             raise InputError(f"{rel} does not exist at commit {commit[:SHORT]}")
         data = self._run("cat-file", "--batch", input="".join(f"{s}\n" for s, _ in blobs).encode())

@@ -40,8 +40,13 @@ FAMILY_ONLY_KEYS: dict[str, type | tuple[type, ...]] = {
     "directions": list,
     "severity": dict,
 }
-IGNORE_KEYS = {"path": str, "reason": str, "kind": str, "family": str}
-DEPLOYED_KEYS = {"version": str, "share": (int, float)}
+IGNORE_KEYS: dict[str, type | tuple[type, ...]] = {
+    "path": str,
+    "reason": str,
+    "kind": str,
+    "family": str,
+}
+DEPLOYED_KEYS: dict[str, type | tuple[type, ...]] = {"version": str, "share": (int, float)}
 
 
 @dataclass

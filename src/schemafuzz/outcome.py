@@ -8,6 +8,8 @@ also knows the base ref, the deployed versions, the directions and the baseline.
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -177,9 +179,30 @@ def locate(version: Any, path: str, root: Path | None = None) -> Location | None
         files = _schema_files(version.path)
         if not files:
             return None
-        found = (files[0], 1)
+        found = _text_locate(files, path) or (files[0], 1)
     file, line = found
     return Location(_shown(Path(file), root), line)
+
+
+def _text_locate(files: list[Path], path: str) -> tuple[Path, int] | None:
+    """The line naming the field at `path` in JSON-like schema text (Avro `"name": "x"`,
+    JSON Schema `"x":`), each name searched after the previous one; the deepest found."""
+    names = [n for n in path.replace("[i]", "").split(".") if n]
+    for file in files:
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        at, best = 0, None
+        for name in names:
+            quoted = re.escape(json.dumps(name))
+            match = re.compile(rf'"name"\s*:\s*{quoted}|{quoted}\s*:').search(text, at)
+            if match is None:
+                break
+            at, best = match.end(), match.start()
+        if best is not None:
+            return file, text.count("\n", 0, best) + 1
+    return None
 
 
 def _schema_files(path: Path) -> list[Path]:

@@ -182,6 +182,7 @@ def compile_version(
                 f"-I{version_dir}",
                 f"-I{_wkt_include()}",
                 "--include_imports",
+                "--include_source_info",
                 f"--descriptor_set_out={out}",
                 *files,
             ]
@@ -466,6 +467,9 @@ class ProtoVersion:
         json_unknown: str = "reject",
     ) -> None:
         self.name = name
+        self.fds = fds
+        self.where = where
+        self._lines: dict[str, tuple[str, int]] | None = None
         self.pool = build_pool(fds, where)
         self.root_name = resolve_root(fds, root, name)
         self.descriptor = self.pool.FindMessageTypeByName(self.root_name)
@@ -524,6 +528,25 @@ class ProtoVersion:
     def example_json(self, value: Any) -> Any:
         return json_format.MessageToDict(_message(value), preserving_proto_field_name=True)
 
+    def locate(self, path: str) -> tuple[Path, int] | None:
+        """The file and line declaring the field at a dotted path (writer names; `[i]` marks
+        list items), or its nearest declared ancestor; None without source info."""
+        if self._lines is None:
+            self._lines = _source_lines(self.fds)
+        desc: Descriptor | None = self.descriptor
+        found = self._lines.get(self.descriptor.full_name)
+        for name in path.replace("[i]", "").split(".") if path else []:
+            field = desc.fields_by_name.get(name) if desc is not None else None
+            if field is None:
+                break
+            found = self._lines.get(field.full_name, found)
+            desc = field.message_type
+        if found is None:
+            return None
+        file, line = found
+        base = self.where if self.where.is_dir() else self.where.parent
+        return base / file, line
+
     def intent_json(self, value: Any) -> Any:
         """The example as the generator meant it: top-level fields set to zero shown too."""
         shown = self.example_json(value)
@@ -533,6 +556,27 @@ class ProtoVersion:
 
                 shown[name] = jsonable(given, self.root.by_name().get(name))
         return dict(sorted(shown.items()))
+
+
+def _source_lines(fds: descriptor_pb2.FileDescriptorSet) -> dict[str, tuple[str, int]]:
+    """Full names of messages and fields -> (file, 1-based line), from protoc's source info."""
+    lines: dict[str, tuple[str, int]] = {}
+    for file in fds.file:
+        spans = {tuple(loc.path): loc.span[0] + 1 for loc in file.source_code_info.location}
+        prefix = f"{file.package}." if file.package else ""
+        stack: list[tuple[Any, tuple[int, ...], str]] = [(file.message_type, (4,), prefix)]
+        while stack:
+            messages, path, scope = stack.pop()
+            for i, message in enumerate(messages):
+                here = (*path, i)
+                full = scope + message.name
+                if here in spans:
+                    lines[full] = (file.name, spans[here])
+                for j, field in enumerate(message.field):
+                    if (*here, 2, j) in spans:
+                        lines[f"{full}.{field.name}"] = (file.name, spans[(*here, 2, j)])
+                stack.append((message.nested_type, (*here, 3), full + "."))
+    return lines
 
 
 def _message(value: Any) -> Message:
