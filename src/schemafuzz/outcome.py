@@ -107,6 +107,17 @@ class FamilyOutcome:
     def name(self) -> str:
         return self.report.family
 
+    def by_pair(self) -> dict[tuple[str, str, str], list[Verdict]]:
+        """Verdicts per (writer, reader, encoding): every pair that ran, in run order, then
+        pairs only findings name (a state family's writer read by itself)."""
+        pairs: dict[tuple[str, str, str], list[Verdict]] = {
+            (p.writer, p.reader, p.encoding): [] for p in self.report.pairs
+        }
+        for verdict in self.verdicts:
+            f = verdict.finding
+            pairs.setdefault((f.writer, f.reader, f.encoding), []).append(verdict)
+        return pairs
+
     def deployed_versions(self) -> list[Deployed]:
         """The deployed versions, or every non-candidate version when none are declared."""
         if self.deployed:
