@@ -19,12 +19,13 @@ from typing import Any
 
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
-from schemafuzz.family import load_family
-from schemafuzz.matching import History, Planner
-from schemafuzz.model import Family, Version
-from schemafuzz.oracle import Oracle
-from schemafuzz.reporting import write_atomic
-from schemafuzz.runner import Check, PairResult, RunOptions, WriterRun, run
+from schemafuzz._internal.family import load_family
+from schemafuzz._internal.matching import History, Planner
+from schemafuzz._internal.model import Family, Version
+from schemafuzz._internal.oracle import Oracle
+from schemafuzz._internal.report import PairResult
+from schemafuzz._internal.reporting import write_atomic
+from schemafuzz._internal.runner import Check, RunOptions, WriterRun, run
 
 ROOT = Path(__file__).resolve().parent.parent
 MESSAGES = 300

@@ -14,7 +14,7 @@ from typing import Any
 
 from google.protobuf import json_format
 
-from schemafuzz.family import load_family
+from schemafuzz._internal.family import load_family
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from schemafuzz.catalog import Finding, Severity
-from schemafuzz.family import load_family
-from schemafuzz.runner import Report, RunOptions, run
+from schemafuzz._internal.catalog import Finding, Severity
+from schemafuzz._internal.family import load_family
+from schemafuzz._internal.report import Report
+from schemafuzz._internal.runner import RunOptions, run
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

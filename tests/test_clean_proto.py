@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from schemafuzz.catalog import Severity
+from schemafuzz._internal.catalog import Severity
 from tests.conftest import PROTO, ROOT, fuzz_fixture, keys
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from schemafuzz.catalog import KINDS
-from schemafuzz.cli import app
+from schemafuzz._internal.catalog import KINDS
+from schemafuzz._internal.cli import app
 from tests.conftest import PROTO, ROOT, write_family
 
 runner = CliRunner()
@@ -183,7 +183,7 @@ def test_versions_shows_what_the_loader_saw() -> None:
 
 
 def test_docs_kinds_is_generated_from_the_catalog() -> None:
-    from schemafuzz.catalog import catalog_markdown
+    from schemafuzz._internal.catalog import catalog_markdown
 
     assert (ROOT / "docs" / "kinds.md").read_text(encoding="utf-8") == catalog_markdown()
 

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from schemafuzz.catalog import Finding, Severity
-from schemafuzz.cli import app
-from schemafuzz.corpus import EXTENSIONS, entry_name, read_corpus, slug
-from schemafuzz.family import load_family
-from schemafuzz.formats import format_module
-from schemafuzz.replay import ReplayOptions, ReplayReport, replay
+from schemafuzz._internal.catalog import Finding, Severity
+from schemafuzz._internal.cli import app
+from schemafuzz._internal.corpus import EXTENSIONS, entry_name, read_corpus, slug
+from schemafuzz._internal.family import load_family
+from schemafuzz._internal.formats import format_module
+from schemafuzz._internal.replay import ReplayOptions, ReplayReport, replay
 from tests.conftest import FIXTURES, ROOT
 
 runner = CliRunner()

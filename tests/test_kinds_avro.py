@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from schemafuzz.catalog import Severity
-from schemafuzz.family import load_family
+from schemafuzz._internal.catalog import Severity
+from schemafuzz._internal.family import load_family
 from tests.conftest import FIXTURES, ROOT, fuzz_fixture, keys
 
 AVRO = FIXTURES / "avro"
@@ -148,7 +148,7 @@ def _assert_valid(codec) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_default_that_does_not_match_its_type_is_a_clear_input_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from schemafuzz.errors import InputError
+    from schemafuzz._internal.errors import InputError
     from tests.conftest import write_family
 
     schema = (
@@ -161,7 +161,7 @@ def test_default_that_does_not_match_its_type_is_a_clear_input_error(tmp_path) -
 
 
 def test_unknown_named_type_is_an_input_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from schemafuzz.errors import InputError
+    from schemafuzz._internal.errors import InputError
     from tests.conftest import write_family
 
     schema = '{"type": "record", "name": "R", "fields": [{"name": "u", "type": "Unit"}]}'
@@ -204,7 +204,7 @@ def test_named_types_across_files_load_in_dependency_order(tmp_path) -> None:  #
 
 
 def test_several_top_level_records_need_a_root(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from schemafuzz.errors import InputError
+    from schemafuzz._internal.errors import InputError
     from tests.conftest import write_family
 
     one = '{"type": "record", "name": "A", "fields": [{"name": "a", "type": "int"}]}'
@@ -216,7 +216,7 @@ def test_several_top_level_records_need_a_root(tmp_path) -> None:  # type: ignor
 
 
 def test_invalid_json_names_file_line_and_column(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from schemafuzz.errors import InputError
+    from schemafuzz._internal.errors import InputError
     from tests.conftest import write_family
 
     family = write_family(tmp_path / "f", {"v1": {"r.avsc": '{"type": "record",\n "name": }'}})

@@ -9,9 +9,9 @@ from pathlib import Path
 import cbor2
 import pytest
 
-from schemafuzz.catalog import Severity
-from schemafuzz.family import load_family
-from schemafuzz.model import DecodeFailure
+from schemafuzz._internal.catalog import Severity
+from schemafuzz._internal.family import load_family
+from schemafuzz._internal.model import DecodeFailure
 from tests.conftest import FIXTURES, ROOT, fuzz_fixture, keys, write_family
 
 JSONSCHEMA = FIXTURES / "jsonschema"

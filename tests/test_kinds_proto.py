@@ -3,7 +3,7 @@ kind, writer, reader, encoding and path (and the values where they are the point
 
 from __future__ import annotations
 
-from schemafuzz.catalog import Severity
+from schemafuzz._internal.catalog import Severity
 from tests.conftest import PROTO, fuzz_fixture, keys, only
 
 BIN = "proto-binary"

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from schemafuzz.errors import InputError
-from schemafuzz.family import load_family, natural_key
+from schemafuzz._internal.errors import InputError
+from schemafuzz._internal.family import load_family, natural_key
 from tests.conftest import ROOT, write_family
 
 READING = 'syntax = "proto3";\npackage t;\nmessage Reading {\n  int32 temp = 1;\n}\n'
@@ -68,7 +68,7 @@ def test_imports_resolve_inside_each_version(family_dir: Path) -> None:
 
 
 def test_descriptor_set_file_is_a_version(family_dir: Path, tmp_path: Path) -> None:
-    from schemafuzz.formats.proto import compile_version
+    from schemafuzz._internal.formats.proto import compile_version
 
     write_family(family_dir, {"v1": {"r.proto": READING}})
     source = write_family(tmp_path / "src", {"v2": {"r.proto": READING}})

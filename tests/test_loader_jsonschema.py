@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
-from schemafuzz.errors import InputError
-from schemafuzz.family import load_family
-from schemafuzz.formats.jsonschema import JsonSchemaVersion, load_version
+from schemafuzz._internal.errors import InputError
+from schemafuzz._internal.family import load_family
+from schemafuzz._internal.formats.jsonschema import JsonSchemaVersion, load_version
 from tests.conftest import fuzz_fixture, write_family
 
 DRAFTS = {

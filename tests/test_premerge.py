@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from schemafuzz.cli import app
+from schemafuzz._internal.cli import app
 from tests.conftest import ROOT
 
 runner = CliRunner()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from schemafuzz.family import load_family
-from schemafuzz.runner import RunOptions, run
+from schemafuzz._internal.family import load_family
+from schemafuzz._internal.runner import RunOptions, run
 from tests.conftest import REALWORLD
 
 MESHTASTIC = REALWORLD / "meshtastic"

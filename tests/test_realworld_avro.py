@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from schemafuzz.errors import InputError
-from schemafuzz.family import load_family
-from schemafuzz.runner import RunOptions, run
+from schemafuzz._internal.errors import InputError
+from schemafuzz._internal.family import load_family
+from schemafuzz._internal.runner import RunOptions, run
 from tests.conftest import REALWORLD
 
 KAA = REALWORLD / "kaa-endpoint-avro"

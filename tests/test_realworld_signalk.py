@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from schemafuzz.errors import InputError
-from schemafuzz.family import load_family
-from schemafuzz.formats.jsonschema import load_version
-from schemafuzz.runner import RunOptions, run
+from schemafuzz._internal.errors import InputError
+from schemafuzz._internal.family import load_family
+from schemafuzz._internal.formats.jsonschema import load_version
+from schemafuzz._internal.runner import RunOptions, run
 from tests.conftest import REALWORLD
 
 SIGNALK = REALWORLD / "signalk"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from schemafuzz.catalog import Severity
+from schemafuzz._internal.catalog import Severity
 from tests.conftest import FIXTURES, fuzz_fixture
 
 RELAY = FIXTURES / "relay"
@@ -44,7 +44,7 @@ def test_relay_option_on_the_command_line() -> None:
 
     from typer.testing import CliRunner
 
-    from schemafuzz.cli import app
+    from schemafuzz._internal.cli import app
 
     family = str(FIXTURES / "proto" / "field-removed")
     result = CliRunner().invoke(app, ["fuzz", family, "--relay", "v2", "--report", "json"])

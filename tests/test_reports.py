@@ -17,9 +17,9 @@ import pytest
 from jsonschema.protocols import Validator
 from jsonschema.validators import validator_for
 
-from schemafuzz.catalog import KINDS, Severity
-from schemafuzz.family import load_family
-from schemafuzz.outcome import (
+from schemafuzz._internal.catalog import KINDS, Severity
+from schemafuzz._internal.family import load_family
+from schemafuzz._internal.outcome import (
     BASELINED,
     DOWNLINK,
     IGNORED,
@@ -29,12 +29,16 @@ from schemafuzz.outcome import (
     Verdict,
     from_fuzz,
 )
-from schemafuzz.reporting.annotations import escape_data, escape_property, github_annotations
-from schemafuzz.reporting.html import render_html
-from schemafuzz.reporting.junit import render_junit
-from schemafuzz.reporting.markdown import escape, render_markdown
-from schemafuzz.reporting.sarif import render_sarif
-from schemafuzz.runner import RunOptions, run
+from schemafuzz._internal.reporting.annotations import (
+    escape_data,
+    escape_property,
+    github_annotations,
+)
+from schemafuzz._internal.reporting.html import render_html
+from schemafuzz._internal.reporting.junit import render_junit
+from schemafuzz._internal.reporting.markdown import escape, render_markdown
+from schemafuzz._internal.reporting.sarif import render_sarif
+from schemafuzz._internal.runner import RunOptions, run
 from tests.conftest import FIXTURES, PROTO, ROOT, write_family
 
 SARIF_SCHEMA = (

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from schemafuzz.catalog import Severity
-from schemafuzz.family import load_family
-from schemafuzz.matching import History
-from schemafuzz.model import StateConfig, View
-from schemafuzz.runner import RunOptions, make_checks
-from schemafuzz.state import RECONNECT, Sequence, StateRun, apply
+from schemafuzz._internal.catalog import Severity
+from schemafuzz._internal.family import load_family
+from schemafuzz._internal.matching import History
+from schemafuzz._internal.model import StateConfig, View
+from schemafuzz._internal.runner import RunOptions, make_checks
+from schemafuzz._internal.state import RECONNECT, Sequence, StateRun, apply
 from tests.conftest import FIXTURES, fuzz_fixture
 
 STATE = FIXTURES / "state"
@@ -144,7 +144,7 @@ def test_reconnect_snapshot_replaces_an_avro_readers_state(tmp_path) -> None:  #
 def _merge_matches_protobuf(family, version) -> None:  # type: ignore[no-untyped-def]
     from hypothesis import HealthCheck, given, settings
 
-    from schemafuzz.state import settled
+    from schemafuzz._internal.state import settled
 
     codec = version.codec
     everything = StateConfig("merge")

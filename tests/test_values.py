@@ -8,8 +8,8 @@ import math
 from hypothesis import given
 from hypothesis import strategies as st
 
-from schemafuzz.model import BYTES, FLOAT32, FLOAT64, INT, STRING, View
-from schemafuzz.values import comparator, jsonable, to_float32
+from schemafuzz._internal.model import BYTES, FLOAT32, FLOAT64, INT, STRING, View
+from schemafuzz._internal.values import comparator, jsonable, to_float32
 
 scalars = st.one_of(
     st.integers(-(2**64), 2**64),

@@ -1,0 +1,5 @@
+"""`python -m schemafuzz`: the command line."""
+
+from schemafuzz._internal.cli import main
+
+main()
