@@ -11,6 +11,8 @@ from schemafuzz._internal.family import load_family
 from schemafuzz._internal.report import Report
 from schemafuzz._internal.runner import RunOptions, run
 
+pytest_plugins = ["pytester"]
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PROTO = FIXTURES / "proto"

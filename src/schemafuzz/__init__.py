@@ -12,9 +12,7 @@ The library surface (everything else lives in `schemafuzz._internal` and may cha
 neither Hypothesis nor any codec: they load when a function runs.
 """
 
-from __future__ import annotations
-
-from typing import TYPE_CHECKING, Any
+import typing as _typing
 
 from schemafuzz._internal.api import assert_compatible, check_pair, fuzz, load_family
 from schemafuzz._internal.catalog import KINDS, Finding, Kind, Severity
@@ -22,7 +20,7 @@ from schemafuzz._internal.errors import InputError, SchemafuzzError
 from schemafuzz._internal.model import Family, Version
 from schemafuzz._internal.report import PairResult, Report
 
-if TYPE_CHECKING:
+if _typing.TYPE_CHECKING:
     from schemafuzz import strategies
 
 __all__ = [
@@ -44,7 +42,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _typing.Any:
     """`schemafuzz.strategies` imports Hypothesis: load it on first use."""
     if name == "strategies":
         import importlib

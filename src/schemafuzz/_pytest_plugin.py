@@ -68,7 +68,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _setting(config: pytest.Config, name: str, default: Any) -> Any:
-    value = config.getoption(f"--schemafuzz-{name}")
+    value = config.getoption(f"--schemafuzz-{name.replace('_', '-')}")
     return default if value is None else value
 
 
@@ -100,11 +100,21 @@ def pytest_collection_modifyitems(
     paths = _family_paths(config)
     if not paths or _only_test_files(config):
         return
+    from schemafuzz._internal.errors import InputError
+
     for path in paths:
-        collector = FamilyCollector.from_parent(
-            session, name=_shown(path, config.rootpath), path=path
-        )
-        items.extend(collector.collect())
+        shown = _shown(path, config.rootpath)
+        collector = FamilyCollector.from_parent(session, name=shown, nodeid=shown, path=path)
+        found: list[pytest.Item | pytest.Collector]
+        try:
+            found = list(collector.collect())
+            report = pytest.CollectReport(collector.nodeid, "passed", None, found)
+        except InputError as exc:  # a broken schema: a collection error naming file:line
+            found = []
+            report = pytest.CollectReport(collector.nodeid, "failed", f"schemafuzz: {exc}", [])
+        # Reported like any collected module: counted, and errors interrupt the session.
+        config.hook.pytest_collectreport(report=report)
+        items.extend(i for i in found if isinstance(i, pytest.Item))
 
 
 def _only_test_files(config: pytest.Config) -> bool:
@@ -128,12 +138,7 @@ class FamilyCollector(pytest.Collector):
         self.family_path = path
 
     def collect(self) -> list[MatrixItem]:
-        from schemafuzz._internal.errors import InputError
-
-        try:
-            family = _load(self.family_path)
-        except InputError as exc:
-            raise self.CollectError(f"schemafuzz: {exc}") from None
+        family = _load(self.family_path)
         return [
             MatrixItem.from_parent(
                 self,

@@ -169,6 +169,7 @@ def _settings(examples: int, phases: list[Phase], database: Any = None) -> setti
         max_examples=examples,
         database=database,
         deadline=None,
+        derandomize=False,  # the run's own seed decides, whatever profile a suite loaded
         phases=phases,
         suppress_health_check=list(HealthCheck),
         report_multiple_bugs=False,
