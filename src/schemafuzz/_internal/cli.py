@@ -125,6 +125,10 @@ def fuzz(
         list[str] | None,
         typer.Option(help="A gateway version between writer and reader (repeatable)."),
     ] = None,
+    shard: Annotated[
+        str | None,
+        typer.Option(help="Run the I-th of N slices of the (writer, encoding) runs: I/N."),
+    ] = None,
     save_corpus: Annotated[
         Path | None,
         typer.Option(
@@ -163,6 +167,7 @@ def fuzz(
             show_info=show_info,
             jobs=jobs,
             reproduce_args=reproduce,
+            shard=_shard(shard),
         )
         progress, stop = _progress()
         try:
@@ -280,6 +285,56 @@ def _emit(render: Callable[[bool], str], output: Path | None, summary: str) -> N
 
     write_atomic(output, render(False))
     typer.echo(f"{summary}; report written to {output}")
+
+
+def _shard(text: str | None) -> tuple[int, int] | None:
+    """`--shard I/N` with 1 <= I <= N."""
+    if text is None:
+        return None
+    import re
+
+    match = re.fullmatch(r"(\d+)/(\d+)", text.strip())
+    if match is None:
+        raise InputError(f"--shard {text}: expected I/N, e.g. 2/4")
+    index, count = int(match[1]), int(match[2])
+    if count < 1 or not 1 <= index <= count:
+        raise InputError(f"--shard {text}: I must be between 1 and N (N at least 1)")
+    return index, count
+
+
+@app.command()
+def merge(
+    reports: Annotated[
+        list[Path], typer.Argument(help="The JSON reports of the shards (fuzz --shard I/N).")
+    ],
+    report: Reports = None,
+    output: Outputs = None,
+    fail_on: FailOn = "error",
+    debug: Debug = False,
+) -> None:
+    """Combine sharded runs' JSON reports into the report of the unsharded run."""
+    from schemafuzz._internal.merge import merge as merge_reports
+    from schemafuzz._internal.outcome import from_fuzz
+    from schemafuzz._internal.reporting import render_json, render_text
+    from schemafuzz._internal.reporting.check_report import OUTCOME_REPORTS, render
+    from schemafuzz._internal.reporting.text import summary_line
+
+    with _errors(debug):
+        destinations = _destinations(report, output, OUTCOME_REPORTS)
+        _check_fail_on(fail_on)
+        merged = merge_reports(reports)
+        outcome = from_fuzz(None, merged, fail_on=fail_on)
+        examples = max((p.examples for p in merged.pairs), default=0)
+
+        def merged_report(kind: str, color: bool) -> str:
+            if kind == "text":
+                return render_text(merged, color=color)
+            if kind == "json":
+                return render_json(merged)
+            return render(kind, outcome, color=color)
+
+        _emit_all(destinations, merged_report, summary_line(merged, examples))
+    raise typer.Exit(_exit_code(merged.worst, fail_on))
 
 
 def _destinations(

@@ -233,7 +233,7 @@ def _shown(file: Path, root: Path | None) -> str:
 
 
 def from_fuzz(
-    family: Family,
+    family: Family | None,
     report: Report,
     *,
     fail_on: str = "error",
@@ -242,15 +242,20 @@ def from_fuzz(
     root: Path | None = None,
 ) -> Outcome:
     """A `fuzz` run as an Outcome: every finding new; located in the candidate when there is
-    one, else in the later version of its pair (the one whose change shows)."""
-    index = {v.name: v for v in family.versions}
+    one, else in the later version of its pair (the one whose change shows). Without the family
+    (a merged report), findings have no location."""
+    index = {v.name: v for v in family.versions} if family is not None else {}
     verdicts = []
     for finding in report.findings:
         direction, deployed = direction_of(finding, candidate)
-        if candidate is not None:
-            subject = index[candidate]
-        else:
-            subject = max(index[finding.writer], index[finding.reader], key=lambda v: v.index)
+        location = None
+        if family is not None:
+            if candidate is not None:
+                subject = index[candidate]
+            else:
+                pair = (index[finding.writer], index[finding.reader])
+                subject = max(pair, key=lambda v: v.index)
+            location = locate(subject, finding.path, root)
         verdicts.append(
             Verdict(
                 finding,
@@ -258,14 +263,14 @@ def from_fuzz(
                 fails=fails(finding.severity, fail_on),
                 direction=direction,
                 deployed=deployed,
-                location=locate(subject, finding.path, root),
+                location=location,
             )
         )
     outcome = FamilyOutcome(
         report=report,
-        format=family.format,
+        format=family.format if family is not None else "",
         verdicts=verdicts,
         candidate=candidate,
-        candidate_path=_shown(index[candidate].path, root) if candidate is not None else None,
+        candidate_path=_shown(index[candidate].path, root) if candidate in index else None,
     )
     return Outcome("fuzz", [outcome], fail_on=fail_on, examples=examples, seed=report.seed)

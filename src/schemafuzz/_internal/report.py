@@ -41,6 +41,7 @@ class Report:
     pairs: list[PairResult] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)  # writer/encoding: unencodable examples
     skip_reasons: dict[str, str] = field(default_factory=dict)  # writer/encoding: first reason
+    shard: str | None = None  # "I/N" when this run was one shard of a split (--shard)
 
     def sort_findings(self) -> None:
         """By encoding, then writer and reader in history order, then kind and path."""
@@ -67,4 +68,5 @@ class Report:
             "versions": self.versions,
             "encodings": self.encodings,
             "seed": self.seed,
+            **({"shard": self.shard} if self.shard is not None else {}),
         }

@@ -19,9 +19,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, Phase, given, seed, settings
-
 from schemafuzz._internal.catalog import Finding, Severity, kind
+from schemafuzz._internal.engine import Drawer, replay, shrink
 from schemafuzz._internal.errors import InputError
 from schemafuzz._internal.matching import History, Planner
 from schemafuzz._internal.model import DecodeFailure, Encoding, Family, MessageDef, Version, View
@@ -49,6 +48,7 @@ class RunOptions:
     # The command a reproduce line starts with (default: `schemafuzz fuzz <family path>`).
     reproduce_prefix: list[str] | None = None
     pairs: set[tuple[str, str]] | None = None  # only these (writer, reader) pairs, when given
+    shard: tuple[int, int] | None = None  # (I, N): run the I-th of N slices of the plan
 
 
 ProgressCallback = Callable[[int, int, str], None]  # (done, total, what is next)
@@ -119,7 +119,8 @@ def make_checks(
 class _Seen:
     difference: Difference
     value: Any  # the first native example that showed it
-    simplest: bool  # it was Hypothesis's first example, the simplest: nothing to shrink
+    simplest: bool  # it was the first example, the simplest one: nothing to shrink
+    choices: tuple[Any, ...] = ()  # Hypothesis's choices that make `value`: the shrink's start
 
 
 def severity_of(difference: Difference) -> Severity:
@@ -164,23 +165,6 @@ def derive_seed(run_seed: int, family: str, writer: str, encoding: str) -> int:
     return zlib.crc32(f"{run_seed}:{family}:{writer}:{encoding}".encode())
 
 
-def _settings(examples: int, phases: list[Phase], database: Any = None) -> settings:
-    return settings(
-        max_examples=examples,
-        database=database,
-        deadline=None,
-        derandomize=False,  # the run's own seed decides, whatever profile a suite loaded
-        phases=phases,
-        suppress_health_check=list(HealthCheck),
-        report_multiple_bugs=False,
-        print_blob=False,
-    )
-
-
-class _Found(Exception):
-    """Raised inside a shrink run when an example shows the finding being shrunk."""
-
-
 class WriterRun:
     """Everything for one (writer, encoding): discovery over all readers, then shrinking."""
 
@@ -210,6 +194,11 @@ class WriterRun:
         """What one example is: a message of the writer (a sequence, for state runs)."""
         return self.writer.codec.strategy()
 
+    def sampler(self) -> Any:
+        """The writer's fast generator of the same examples, when its format has one."""
+        finder = getattr(self.writer.codec, "sampler", None)
+        return finder() if finder is not None else None
+
     def checks_by_reader(self) -> dict[str, Check]:
         return {c.name: c for c in [*self.checks, *self.relay_checks]}
 
@@ -224,7 +213,7 @@ class WriterRun:
             self.skip_reason = self.skip_reason or str(exc).splitlines()[0]
             return None
 
-    def _observe(self, value: Any) -> None:
+    def _observe(self, value: Any, choices: tuple[Any, ...] = ()) -> None:
         simplest = self.observed == 0
         self.observed += 1
         views = self._views(value)
@@ -239,19 +228,23 @@ class WriterRun:
             differences = check.differences(data, written, self.writer, self.encoding.name)
             for difference in differences:
                 key = (difference.kind, check.name, difference.path)
-                if key not in seen:
-                    seen[key] = _Seen(difference, value, simplest)
+                known = seen.get(key)
+                # Keep the smallest example that shows it: the shrinker starts closer to minimal.
+                if known is None or (not known.simplest and len(choices) < len(known.choices)):
+                    seen[key] = _Seen(difference, value, simplest, choices)
 
     def discover(self) -> None:
-        strategy = self.strategy()
-
-        @seed(self.seed)
-        @_settings(self.options.examples, [Phase.generate])
-        @given(strategy)
-        def explore(value: Any) -> None:
-            self._observe(value)
-
-        explore()
+        """Draw the run's examples (the simplest first) and check each against every reader."""
+        drawer = Drawer(self.strategy(), self.seed, self.sampler())
+        valid = 0
+        # Rejected draws do not count, as in Hypothesis; give up after ten times the budget.
+        for _ in range(self.options.examples * 10):
+            drawn = drawer.draw()
+            if drawn is not None:
+                self._observe(*drawn)
+                valid += 1
+                if valid == self.options.examples:
+                    break
 
     # -- shrinking ----------------------------------------------------------------------------
 
@@ -266,34 +259,26 @@ class WriterRun:
         return None
 
     def shrink(self, key: FindingKey, check: Check) -> tuple[Any, Difference] | None:
-        """The minimal example showing `key`, found by Hypothesis from the same seed."""
-        found: list[tuple[Any, Difference]] = []
-        database = self._database()
-        phases = [Phase.generate, Phase.shrink]
-
-        def search(value: Any) -> None:
-            difference = self._matches(value, check, key)
-            if difference is not None:
-                found.append((value, difference))
-                raise _Found
-
-        if database is not None:
-            # One database entry per finding: a re-run replays its minimal example first.
-            phases.insert(0, Phase.reuse)
-            marker = "|".join((self.family.name, self.writer.name, self.encoding.name, *key))
-            search._hypothesis_internal_add_digest = marker.encode()  # type: ignore[attr-defined]
-        test: Any = _settings(self.options.examples, phases, database)(
-            given(self.strategy())(search)  # type: ignore[no-untyped-call]
+        """The minimal example showing `key`: Hypothesis's shrinker, from the choices of the
+        example that showed it first."""
+        seen = self.seen.get(key)
+        if seen is None or not seen.choices:
+            return None
+        strategy = self.strategy()
+        choices = shrink(
+            strategy,
+            seen.choices,
+            lambda value: self._matches(value, check, key) is not None,
+            self.seed,
         )
-        if database is None:
-            # Hypothesis neither reads nor writes the database of a seeded test: a seed is for
-            # runs without one, where the same seed gives the same report.
-            test = seed(self.seed)(test)
-        try:
-            test()
-        except _Found:
-            return found[-1]
-        return None
+        if choices is None:
+            return None
+        value = replay(strategy, choices)
+        difference = self._matches(value, check, key) if value is not None else None
+        if difference is None:
+            return None
+        self._remember(key, choices)
+        return value, difference
 
     def _database(self) -> Any:
         if self.options.database is None:
@@ -302,19 +287,43 @@ class WriterRun:
 
         return DirectoryBasedExampleDatabase(self.options.database)
 
+    def _marker(self, key: FindingKey) -> bytes:
+        return "|".join((self.family.name, self.writer.name, self.encoding.name, *key)).encode()
+
+    def _remember(self, key: FindingKey, choices: tuple[Any, ...]) -> None:
+        """With --database, the minimal example's choices, for a re-run to try first."""
+        database = self._database()
+        if database is None:
+            return
+        from hypothesis.database import choices_to_bytes
+
+        marker = self._marker(key)
+        for old in list(database.fetch(marker)):
+            database.delete(marker, old)
+        database.save(marker, choices_to_bytes(choices))
+
     def _recall(self) -> None:
         """With --database, findings of earlier runs are looked for again, stored example first."""
-        if self.options.database is None:
+        database = self._database()
+        if database is None:
             return
+        from hypothesis.database import choices_from_bytes
+
+        assert self.options.database is not None
         checks = self.checks_by_reader()
+        strategy = self.strategy()
         known = load_known(self.options.database).get(self.run_key(), [])
         for kind_id, reader, path in known:
             key = (kind_id, reader, path)
             if key in self.seen or reader not in checks:
                 continue
-            result = self.shrink(key, checks[reader])
-            if result is not None:
-                self.seen[key] = _Seen(result[1], result[0], simplest=True)
+            for stored in database.fetch(self._marker(key)):
+                choices = choices_from_bytes(stored)
+                value = replay(strategy, choices) if choices is not None else None
+                difference = self._matches(value, checks[reader], key) if value else None
+                if difference is not None and choices is not None:
+                    self.seen[key] = _Seen(difference, value, False, choices)
+                    break
 
     def run_key(self) -> str:
         return "|".join((self.family.name, self.writer.name, self.encoding.name))
@@ -611,6 +620,12 @@ def run(family: Family, options: RunOptions, progress: ProgressCallback | None =
         seed=options.seed,
     )
     planned = plan_pairs(family, options)
+    if options.shard is not None:
+        index, count = options.shard
+        # Round robin over the plan: (writer, encoding) runs are independent, and slices of a
+        # history ordered oldest first get similar shares of old and new writers.
+        planned = [p for i, p in enumerate(planned) if i % count == index - 1]
+        report.shard = f"{index}/{count}"
     for (writer, encoding, _), outcome in zip(
         planned, _outcomes(family, options, history, planned, progress), strict=True
     ):

@@ -17,6 +17,7 @@ cannot express that state change at all: `state-hazard`, reported once per versi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +33,7 @@ from schemafuzz._internal.model import (
 )
 from schemafuzz._internal.oracle import Difference
 from schemafuzz._internal.runner import Check, FindingKey, WriterRun, _Seen
+from schemafuzz._internal.sampling import DrawSource, Sampler, Source
 from schemafuzz._internal.values import view_to_plain
 
 RECONNECT = "reconnect"
@@ -143,6 +145,29 @@ def _zero(value: Any) -> Any:
     return None
 
 
+def _nonzero(value: Any) -> Any:
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, (int, float)) and value == 0:
+        return type(value)(1)
+    if isinstance(value, bytes) and not value:
+        return b"1"
+    if isinstance(value, str) and not value:
+        return "1"
+    return value
+
+
+def _raised(value: Any, codec: Any) -> Any:
+    """The message with every scalar it sets to a zero value set to a non-zero one (protobuf)."""
+    kwargs = getattr(value, "kwargs", None)
+    if not kwargs:
+        return None
+    try:
+        return codec.build({k: _nonzero(v) for k, v in kwargs.items()})
+    except (ValueError, TypeError):  # 1 is not a value of a closed enum: keep the message
+        return None
+
+
 def _cleared(value: Any, codec: Any) -> Any:
     """The message setting every scalar the given one set back to zero (protobuf)."""
     kwargs = getattr(value, "kwargs", None)
@@ -152,32 +177,57 @@ def _cleared(value: Any, codec: Any) -> Any:
     return codec.build({k: v for k, v in zeros.items() if v is not None})
 
 
+def _sequence(
+    s: Source, message: Callable[[Source], Any], codec: Any, config: StateConfig,
+    ordering: FieldDef | None,
+) -> Sequence:  # fmt: skip
+    sent = [message(s) for _ in range(s.integer(1, MAX_MESSAGES))]
+    if len(sent) > 1 and s.integer(0, 2) > 0:
+        # The update that breaks delta protocols (two times in three): the previous message
+        # sets its scalars to something, this one clears them.
+        sent[-2] = _raised(sent[-2], codec) or sent[-2]
+        sent[-1] = _cleared(sent[-2], codec) or sent[-1]
+    if ordering is not None:
+        sent = [_stamp(v, ordering.name, i + 1, codec) for i, v in enumerate(sent)]
+    delivered: list[int | str] = list(range(len(sent)))
+    if config.delivery == "at-least-once":
+        for i in range(len(delivered) - 1, 0, -1):  # a permutation; choice 0 keeps send order
+            j = i - s.integer(0, i)
+            delivered[i], delivered[j] = delivered[j], delivered[i]
+        for _ in range(s.integer(0, 2)):  # up to two duplicates
+            index = s.integer(0, len(sent) - 1)
+            delivered.insert(s.integer(0, len(delivered)), index)
+    if config.reconnect == "snapshot" and s.boolean():
+        delivered.insert(s.integer(0, len(delivered)), RECONNECT)
+    return Sequence(sent, delivered)
+
+
+def sequence_sampler(codec: Any, config: StateConfig, ordering: FieldDef | None) -> Any:
+    """Sequences from the format's fast message generator, when it has one (else None)."""
+    finder = getattr(codec, "sampler", None)
+    if finder is None:
+        return None
+    message = finder().generate
+    return Sampler(lambda s: _sequence(s, message, codec, config, ordering))
+
+
 def sequence_strategy(codec: Any, config: StateConfig, ordering: FieldDef | None) -> Any:
     """Sequences of 1-3 writer messages with their deliveries.
 
-    Half the time the last message clears what the one before set (protobuf): the update delta
-    protocols get wrong. Delivery is in send order, except under `delivery = "at-least-once"`:
+    Two times in three the last message clears what the one before set (protobuf): the update
+    delta protocols get wrong. Delivery is in send order, except under `delivery = "at-least-once"`:
     a permutation with up to two duplicates. Under `reconnect = "snapshot"` a reconnect may
     follow any delivery.
     Shrinking removes messages, duplicates and reconnects, and restores send order.
     """
+    sampler = sequence_sampler(codec, config, ordering)
+    if sampler is not None:
+        return sampler.strategy()
+    strategy = codec.strategy()
 
     @st.composite
     def draw(data: Any) -> Sequence:
-        sent = data(st.lists(codec.strategy(), min_size=1, max_size=MAX_MESSAGES))
-        if len(sent) > 1 and data(st.booleans()):
-            # The update that breaks delta protocols: clear what the previous message set.
-            sent[-1] = _cleared(sent[-2], codec) or sent[-1]
-        if ordering is not None:
-            sent = [_stamp(v, ordering.name, i + 1, codec) for i, v in enumerate(sent)]
-        delivered: list[int | str] = list(range(len(sent)))
-        if config.delivery == "at-least-once":
-            delivered = list(data(st.permutations(delivered)))
-            for index in data(st.lists(st.integers(0, len(sent) - 1), max_size=2)):
-                delivered.insert(data(st.integers(0, len(delivered))), index)
-        if config.reconnect == "snapshot" and data(st.booleans()):
-            delivered.insert(data(st.integers(0, len(delivered))), RECONNECT)
-        return Sequence(sent, delivered)
+        return _sequence(DrawSource(data), lambda s: data(strategy), codec, config, ordering)
 
     return draw()
 
@@ -197,6 +247,7 @@ class StateRun(WriterRun):
         self.style = "proto" if self.family.format == "proto" else "record"
         self.ordering = self._ordering_field(self.writer.root)
         self._strategy: Any = None
+        self._sampler: Any = None
 
     def _ordering_field(self, root: MessageDef) -> FieldDef | None:
         name = self.config.ordering
@@ -207,6 +258,11 @@ class StateRun(WriterRun):
         if self._strategy is None:
             self._strategy = sequence_strategy(self.writer.codec, self.config, self.ordering)
         return self._strategy
+
+    def sampler(self) -> Any:
+        if self._sampler is None:
+            self._sampler = sequence_sampler(self.writer.codec, self.config, self.ordering)
+        return self._sampler
 
     def checks_by_reader(self) -> dict[str, Check]:
         return {**super().checks_by_reader(), self.writer.name: self.baseline}
@@ -336,15 +392,16 @@ class StateRun(WriterRun):
 
     # -- the run's hooks -----------------------------------------------------------------------
 
-    def _observe(self, value: Any) -> None:
+    def _observe(self, value: Any, choices: tuple[Any, ...] = ()) -> None:
         simplest = self.observed == 0
         self.observed += 1
         hazards = self.options.candidate in (None, self.writer.name)  # history is not this change
         checks = [*self.checks, *([self.baseline] if hazards else [])]
         for check, difference in self._stale(value, checks):
             key = (difference.kind, check.reader.name, difference.path)
-            if key not in self.seen:
-                self.seen[key] = _Seen(difference, value, simplest)
+            known = self.seen.get(key)
+            if known is None or (not known.simplest and len(choices) < len(known.choices)):
+                self.seen[key] = _Seen(difference, value, simplest, choices)
 
     def _matches(self, value: Any, check: Check, key: FindingKey) -> Difference | None:
         for _, difference in self._stale(value, [check]):

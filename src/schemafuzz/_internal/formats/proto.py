@@ -477,14 +477,18 @@ class ProtoVersion:
         self.root = _Describer().message(self.descriptor)
         self._view = _Viewer().builder(self.descriptor)
         self._ignore_unknown = json_unknown == "ignore"
-        self._strategy: Any = None
+        self._sampler: Any = None
+
+    def sampler(self) -> Any:
+        """The version's message generator: fast random draws, and a Hypothesis strategy."""
+        if self._sampler is None:
+            from schemafuzz._internal.formats.proto_strategies import message_sampler
+
+            self._sampler = message_sampler(self.descriptor, self.cls)
+        return self._sampler
 
     def strategy(self) -> Any:
-        if self._strategy is None:
-            from schemafuzz._internal.formats.proto_strategies import message_strategy
-
-            self._strategy = message_strategy(self.descriptor, self.cls)
-        return self._strategy
+        return self.sampler().strategy()
 
     def encode(self, value: Any, encoding: str) -> bytes:
         # Deterministic: map entries in key order, so the same seed gives the same bytes.

@@ -1,0 +1,127 @@
+"""Hypothesis, driven directly: draw examples fast, replay them, shrink a known failure.
+
+Discovery does not need Hypothesis's whole engine (example database, health checks, the tree of
+tried choices, per-example bookkeeping): it draws each example straight from the strategy with a
+seeded random source and keeps the example's *choice sequence*. A finding is then shrunk by
+Hypothesis's own shrinker, starting from the choices that showed it, instead of searching for it
+again. Every reported example is still one Hypothesis drew and shrank from the run's seed, so
+the same seed gives the same report and the reproduce command finds the same minimal example.
+
+This is the only module that touches Hypothesis internals (`hypothesis.internal.conjecture`);
+`pyproject.toml` bounds the Hypothesis version accordingly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from random import Random
+from typing import Any
+
+from hypothesis import HealthCheck, Phase, settings
+from hypothesis.control import BuildContext
+from hypothesis.errors import HypothesisException, StopTest
+from hypothesis.internal.conjecture.choice import ChoiceTemplate
+from hypothesis.internal.conjecture.data import ConjectureData, Status
+from hypothesis.internal.conjecture.engine import ConjectureRunner
+from hypothesis.internal.escalation import InterestingOrigin
+
+Choices = tuple[Any, ...]
+MAX_CHOICES = 8 * 1024  # an example needing more is abandoned, like Hypothesis's own overrun
+MAX_STALL = 50
+_ORIGIN = InterestingOrigin(AssertionError, "schemafuzz", 0, (), ())
+_SIMPLEST = (ChoiceTemplate("simplest", count=None),)
+_INVALID = object()
+
+
+def _no_test() -> None:  # BuildContext wants the test it runs in; there is none
+    return None
+
+
+def _draw(strategy: Any, data: ConjectureData) -> Any:
+    """One value from `strategy` on `data`, or _INVALID when the draw is rejected."""
+    try:
+        with BuildContext(data, wrapped_test=_no_test, is_final=False):
+            return data.draw(strategy)
+    except (StopTest, HypothesisException):  # overrun, rejected draw, unsatisfied filter
+        return _INVALID
+
+
+class Drawer:
+    """Examples from `strategy`, seeded: the simplest one first, then random ones.
+
+    With a `sampler` (`sampling.Sampler`, whose strategy is `strategy`), examples come from its
+    fast random source instead of Hypothesis's draw machinery: the same choice sequences, made
+    without it.
+    """
+
+    def __init__(self, strategy: Any, seed: int, sampler: Any = None) -> None:
+        strategy.validate()
+        self.strategy = strategy
+        self.sampler = sampler
+        self.random = Random(seed)
+        self.first = True
+
+    def draw(self) -> tuple[Any, Choices] | None:
+        """A value and the choices that make it; None for a rejected draw."""
+        first, self.first = self.first, False
+        if self.sampler is not None:
+            drawn: tuple[Any, Choices] = (
+                self.sampler.simplest() if first else self.sampler.draw(self.random)
+            )
+            return drawn
+        prefix = _SIMPLEST if first else ()
+        data = ConjectureData(random=self.random, prefix=prefix, max_choices=MAX_CHOICES)
+        value = _draw(self.strategy, data)
+        data.freeze()
+        if value is _INVALID:
+            return None
+        return value, tuple(data.choices)
+
+
+def replay(strategy: Any, choices: Sequence[Any]) -> Any | None:
+    """The value `choices` make with `strategy` (None when they no longer make one)."""
+    data = ConjectureData.for_choices(tuple(choices))
+    value = _draw(strategy, data)
+    data.freeze()
+    return None if value is _INVALID else value
+
+
+def shrink(
+    strategy: Any, choices: Choices, holds: Callable[[Any], bool], seed: int
+) -> Choices | None:
+    """The smallest choices Hypothesis's shrinker finds, starting from `choices`, whose value
+    still satisfies `holds`; None when `choices` do not satisfy it to begin with."""
+
+    def test(data: ConjectureData) -> None:
+        # A rejected draw raises StopTest, which the runner expects to see.
+        with BuildContext(data, wrapped_test=_no_test, is_final=False):
+            value = data.draw(strategy)
+        if holds(value):
+            data.mark_interesting(_ORIGIN)
+
+    runner = ConjectureRunner(
+        test,
+        settings=settings(
+            database=None,
+            deadline=None,
+            phases=[Phase.shrink],
+            suppress_health_check=list(HealthCheck),
+            derandomize=False,
+            report_multiple_bugs=False,
+        ),
+        random=Random(seed),
+    )
+    start = runner.cached_test_function(choices)
+    if start.status != Status.INTERESTING:
+        return None
+    shrinker = runner.new_shrinker(
+        start,  # type: ignore[arg-type]
+        lambda d: (
+            d.status == Status.INTERESTING and getattr(d, "interesting_origin", None) == _ORIGIN
+        ),
+    )
+    # Stop after this many calls without progress (Hypothesis: 200). Counted in calls, so
+    # deterministic; a report needs a small example, not the last step to the smallest.
+    shrinker.max_stall = MAX_STALL
+    shrinker.shrink()
+    return tuple(shrinker.shrink_target.choices)
