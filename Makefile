@@ -7,7 +7,7 @@ FAMILIES := $(sort $(dir $(wildcard schemas/*/family.toml)))
 CORPORA := $(sort $(wildcard corpora/*/))
 N ?= 1000
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench selffuzz clean
 
 install: $(STAMP)
 
@@ -48,6 +48,12 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
+
+# Fuzz schemafuzz itself: N generated schema histories per format (default 1000) through the
+# invariants of tests/selffuzz/check.py, in one process; `make selffuzz N=10000` for a campaign.
+SEED ?= 0
+selffuzz: $(STAMP)
+	$(BIN)/python -m tests.selffuzz --n $(N) --seed $(SEED)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis bench.json

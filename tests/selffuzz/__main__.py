@@ -1,0 +1,75 @@
+"""`make selffuzz [N=1000] [SEED=0]`: N generated histories per format through the invariants of
+tests/selffuzz/check.py, in this process. A broken invariant is shrunk by Hypothesis to a
+minimal history and printed; the exit code is 1 then, 0 when every history held."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, Phase, given, seed, settings
+
+from tests.selffuzz.check import Broken, check_history
+from tests.selffuzz.histories import HISTORIES
+
+
+def campaign(fmt: str, count: int, run_seed: int, examples: int) -> tuple[int, int, str | None]:
+    stats = {"histories": 0, "findings": 0}
+    broken: list[str] = []
+
+    @seed(run_seed)
+    @settings(
+        max_examples=count,
+        database=None,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        phases=[Phase.generate, Phase.shrink],
+        print_blob=False,
+    )
+    @given(HISTORIES[fmt]())
+    def run(history: Any) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            stats["histories"] += 1
+            try:
+                stats["findings"] += check_history(history, Path(tmp), examples, run_seed)
+            except Broken as exc:
+                broken[:] = [str(exc)]
+                raise
+
+    try:
+        run()
+    except Broken:
+        pass
+    return stats["histories"], stats["findings"], broken[0] if broken else None
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.selffuzz")
+    parser.add_argument("--n", type=int, default=1000, help="histories per format")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--examples", type=int, default=8, help="examples per writer")
+    parser.add_argument("--format", action="append", choices=sorted(HISTORIES))
+    args = parser.parse_args()
+    status = 0
+    for fmt in args.format or sorted(HISTORIES):
+        start = time.perf_counter()
+        histories, findings, broken = campaign(fmt, args.n, args.seed, args.examples)
+        seconds = time.perf_counter() - start
+        verdict = "BROKEN" if broken else "ok"
+        print(
+            f"{fmt}: {histories} histories run (including shrinking), {findings} findings, "
+            f"{seconds:.0f} s: {verdict}",
+            flush=True,
+        )
+        if broken:
+            print(broken, flush=True)
+            status = 1
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

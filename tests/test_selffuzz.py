@@ -1,0 +1,34 @@
+"""schemafuzz fuzzed with generated schema histories: the invariants of tests/selffuzz/check.py
+over a few hundred histories (`make selffuzz` runs thousands)."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, seed, settings
+
+from tests.selffuzz.check import check_history
+from tests.selffuzz.histories import HISTORIES
+
+BUDGET = {"proto": 80, "avro": 70, "jsonschema": 30}  # 180 histories
+
+
+@pytest.mark.parametrize("fmt", sorted(HISTORIES))
+def test_invariants_hold_on_generated_histories(fmt: str) -> None:
+    @seed(2026)
+    @settings(
+        max_examples=BUDGET[fmt],
+        database=None,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        phases=[Phase.generate, Phase.shrink],
+    )
+    @given(HISTORIES[fmt]())
+    def run(history: Any) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            check_history(history, Path(tmp), examples=5)
+
+    run()
