@@ -156,7 +156,9 @@ def test_default_that_does_not_match_its_type_is_a_clear_input_error(tmp_path) -
         '[{"name": "version", "type": "int", "default": "1"}]}'
     )
     family = write_family(tmp_path / "f", {"v1": {"info.avsc": schema}})
-    with pytest.raises(InputError, match=r"info.avsc: record Info field 'version': Default value"):
+    with pytest.raises(
+        InputError, match=r"info.avsc:1: record Info field 'version': Default value"
+    ):
         load_family(family)
 
 
@@ -166,7 +168,9 @@ def test_unknown_named_type_is_an_input_error(tmp_path) -> None:  # type: ignore
 
     schema = '{"type": "record", "name": "R", "fields": [{"name": "u", "type": "Unit"}]}'
     family = write_family(tmp_path / "f", {"v1": {"r.avsc": schema}})
-    with pytest.raises(InputError, match=r"r.avsc: version v1: unknown named type"):
+    with pytest.raises(
+        InputError, match=r"r.avsc:1: unknown named type 'Unit' \(no .avsc file of version v1"
+    ):
         load_family(family)
 
 

@@ -345,7 +345,7 @@ def test_baseline_file_that_is_not_json_is_exit_2(
     write(fleet, {"schemas/th/th.proto": SIGNED})
     code, _, err = check(fleet, monkeypatch)
     assert code == 2
-    assert ".schemafuzz-baseline.json: not a schemafuzz baseline (invalid JSON" in err
+    assert ".schemafuzz-baseline.json:1:2: not a schemafuzz baseline (invalid JSON" in err
 
 
 def test_every_report_format_from_one_check(

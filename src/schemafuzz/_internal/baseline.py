@@ -29,8 +29,10 @@ def load(path: Path) -> list[dict[str, str]]:
         return []
     except UnicodeDecodeError:
         raise InputError(f"{path}: not a schemafuzz baseline (not UTF-8 text)") from None
-    except ValueError as exc:
-        raise InputError(f"{path}: not a schemafuzz baseline (invalid JSON: {exc})") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{path}:{exc.lineno}:{exc.colno}: not a schemafuzz baseline (invalid JSON: {exc.msg})"
+        ) from None
     entries = data.get("findings") if isinstance(data, dict) else None
     if (
         not isinstance(data, dict)

@@ -26,6 +26,7 @@ app = typer.Typer(
     help="Fuzz every version of a schema family against every other: find silent data loss.",
 )
 FAIL_ON = ("error", "warning", "never")
+INTERRUPTED = 130  # Ctrl-C: the findings so far were reported (the shell's code for SIGINT)
 
 Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
 Root = Annotated[
@@ -64,6 +65,12 @@ def _errors(debug: bool) -> Iterator[None]:
         raise typer.Exit(2) from None
     except (typer.Exit, typer.Abort, KeyboardInterrupt):
         raise
+    except OSError as exc:  # a file the input names cannot be read or written
+        if debug:
+            raise
+        where = f"{exc.filename}: " if exc.filename is not None else ""
+        typer.echo(f"schemafuzz: error: {where}{exc.strerror or exc}", err=True)
+        raise typer.Exit(2) from None
     except Exception as exc:
         if debug:
             raise
@@ -98,7 +105,9 @@ def fuzz(
         Path | None,
         typer.Option(help="A new version (folder or schema file) to check against every version."),
     ] = None,
-    examples: Annotated[int, typer.Option(help="Examples generated per writer and encoding.")] = 0,
+    examples: Annotated[
+        int | None, typer.Option(help="Examples generated per writer and encoding (default 50).")
+    ] = None,
     seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same report.")] = 0,
     writer: Annotated[list[str] | None, typer.Option(help="Only this writer (repeatable).")] = None,
     reader: Annotated[list[str] | None, typer.Option(help="Only this reader (repeatable).")] = None,
@@ -147,8 +156,9 @@ def fuzz(
     with _errors(debug):
         destinations = _destinations(report, output, OUTCOME_REPORTS)
         _check_fail_on(fail_on)
-        if examples < 0:
-            raise InputError("--examples must be at least 1")
+        if examples is not None and examples < 1:
+            raise InputError(f"--examples must be at least 1, not {examples}")
+        shards = _shard(shard)
         loaded = load_family(family, root=root, candidate=candidate)
         reproduce: list[str] = []
         if root:
@@ -156,7 +166,7 @@ def fuzz(
         if candidate is not None:
             reproduce += ["--candidate", str(candidate)]
         options = RunOptions(
-            examples=examples or DEFAULT_EXAMPLES,
+            examples=examples if examples is not None else DEFAULT_EXAMPLES,
             seed=seed,
             writers=writer,
             readers=reader,
@@ -167,7 +177,7 @@ def fuzz(
             show_info=show_info,
             jobs=jobs,
             reproduce_args=reproduce,
-            shard=_shard(shard),
+            shard=shards,
         )
         progress, stop = _progress()
         try:
@@ -193,6 +203,8 @@ def fuzz(
         _annotate(outcome, destinations)
         if save_corpus is not None:
             _save_corpus(loaded, result.findings, save_corpus, options.candidate)
+    if result.interrupted:
+        raise typer.Exit(INTERRUPTED)
     raise typer.Exit(_exit_code(result.worst, fail_on))
 
 
@@ -254,9 +266,12 @@ def replay_command(
             replay_summary_line(result),
         )
     if result.unreadable:
+        names = [str(corpus / u.name) for u in result.unreadable]
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        count = "1 corpus file" if len(names) == 1 else f"{len(names)} corpus files"
         typer.echo(
-            f"schemafuzz: error: {len(result.unreadable)} corpus files could not be replayed "
-            "(listed in the report)",
+            f"schemafuzz: error: {count} could not be replayed: {shown} "
+            "(the report gives each reason)",
             err=True,
         )
         raise typer.Exit(2)
@@ -456,7 +471,7 @@ def check(
         if fail_on is not None:
             _check_fail_on(fail_on)
         if examples is not None and examples < 1:
-            raise InputError("--examples must be at least 1")
+            raise InputError(f"--examples must be at least 1, not {examples}")
         options = CheckOptions(
             base=base,
             manifest=manifest,
@@ -512,7 +527,7 @@ def baseline_command(
 
     with _errors(debug):
         if examples is not None and examples < 1:
-            raise InputError("--examples must be at least 1")
+            raise InputError(f"--examples must be at least 1, not {examples}")
         options = CheckOptions(
             base=base,
             manifest=manifest,

@@ -7,6 +7,8 @@ after their version (`v7.binpb`). Each version is loaded once, by its format.
 
 from __future__ import annotations
 
+import errno
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -110,11 +112,39 @@ def _version_entries(path: Path) -> dict[str, Path]:
     for child in path.iterdir():
         if child.name.startswith(".") or child.name == "family.toml":
             continue
+        if child.is_symlink():
+            _check_link(child)
         if child.is_dir():
             entries[child.name] = child
         elif child.suffix in (".binpb", ".pb", ".desc"):
             entries[child.stem] = child
     return entries
+
+
+def _check_link(link: Path) -> None:
+    """A symbolic link must end somewhere, and not at a folder that holds the link itself."""
+    try:
+        target = link.resolve(strict=True)
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a loop, before Python 3.13
+        looping = isinstance(exc, RuntimeError) or getattr(exc, "errno", None) == errno.ELOOP
+        problem = "a symbolic link loop" if looping else "a symbolic link to nothing"
+        raise InputError(f"{link}: {problem} (it points at {os.readlink(link)!r})") from None
+    here = link.parent.resolve()
+    if target.is_dir() and (target == here or target in here.parents):
+        raise InputError(
+            f"{link}: a symbolic link loop (it points at {os.readlink(link)!r}, "
+            "a folder that holds the link itself)"
+        )
+
+
+def _check_links(version: Path) -> None:
+    """Every symbolic link inside a version folder ends somewhere outside itself: a loop or a
+    dangling link would otherwise be skipped without a word."""
+    if not version.is_dir():
+        return
+    for child in version.rglob("*"):
+        if child.is_symlink():
+            _check_link(child)
 
 
 def _ordered(entries: dict[str, Path], listed: list[Any] | None, where: Path) -> list[str]:
@@ -175,6 +205,8 @@ def load_family(
             raise InputError(f"{path}: no versions (expected one sub-directory per version)")
         names = _ordered(entries, config.get("versions"), path)
         sources = [(n, entries[n]) for n in names]
+    for _, where in sources:
+        _check_links(where)
     names = [n for n, _ in sources]
     candidate_path = Path(candidate) if candidate is not None else None
     if candidate_path is not None and not candidate_path.exists():

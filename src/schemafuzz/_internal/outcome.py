@@ -153,7 +153,13 @@ class Outcome:
         return max((v.finding.severity for v in self.verdicts if v.status == NEW), default=None)
 
     @property
+    def interrupted(self) -> bool:
+        return any(family.report.interrupted for family in self.families)
+
+    @property
     def exit_code(self) -> int:
+        if self.interrupted:
+            return 130  # Ctrl-C: the findings so far were reported
         return 1 if self.failing else 0
 
     def counts(self) -> dict[str, int]:

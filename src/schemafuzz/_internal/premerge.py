@@ -152,8 +152,10 @@ def check(
             family_outcome = _judge(loaded, report, manifest, fail_on, accepted_keys, git.root)
             seen_keys.update(baseline_file.key(v.fingerprint()) for v in family_outcome.verdicts)
             outcome.families.append(family_outcome)
+            if report.interrupted:  # Ctrl-C: report what was found, check nothing more
+                break
     checked = {f.name for f in outcome.families}
-    if not (options.writers or options.readers or options.encodings):
+    if not (options.writers or options.readers or options.encodings or outcome.interrupted):
         outcome.stale = [
             e
             for e in accepted

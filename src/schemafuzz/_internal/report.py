@@ -42,6 +42,7 @@ class Report:
     skipped: dict[str, int] = field(default_factory=dict)  # writer/encoding: unencodable examples
     skip_reasons: dict[str, str] = field(default_factory=dict)  # writer/encoding: first reason
     shard: str | None = None  # "I/N" when this run was one shard of a split (--shard)
+    interrupted: int = 0  # (writer, encoding) runs Ctrl-C stopped before they finished
 
     def sort_findings(self) -> None:
         """By encoding, then writer and reader in history order, then kind and path."""
@@ -69,4 +70,5 @@ class Report:
             "encodings": self.encodings,
             "seed": self.seed,
             **({"shard": self.shard} if self.shard is not None else {}),
+            **({"interrupted": self.interrupted} if self.interrupted else {}),
         }

@@ -13,6 +13,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shlex
+import signal
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -49,6 +50,8 @@ class RunOptions:
     reproduce_prefix: list[str] | None = None
     pairs: set[tuple[str, str]] | None = None  # only these (writer, reader) pairs, when given
     shard: tuple[int, int] | None = None  # (I, N): run the I-th of N slices of the plan
+    max_message_bytes: int = 1 << 20  # an example encoding to more is skipped, and counted
+    max_sequence: int = 3  # messages per state sequence
 
 
 ProgressCallback = Callable[[int, int, str], None]  # (done, total, what is next)
@@ -208,9 +211,18 @@ class WriterRun:
         codec = self.writer.codec
         try:
             data = codec.encode(value, self.encoding.name)
+            if len(data) > self.options.max_message_bytes:
+                limit = self.options.max_message_bytes
+                self.skip_reason = self.skip_reason or (
+                    f"an example encodes to {len(data)} bytes, over --max-message-bytes {limit}"
+                )
+                return None
             return data, codec.decode(data, self.encoding.name, codec)
         except Exception as exc:  # the writer cannot round-trip its own value: a codec limit
-            self.skip_reason = self.skip_reason or str(exc).splitlines()[0]
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            self.skip_reason = (
+                self.skip_reason or f"the writer's own codec cannot round-trip it: {first}"
+            )
             return None
 
     def _observe(self, value: Any, choices: tuple[Any, ...] = ()) -> None:
@@ -573,9 +585,12 @@ def _outcomes(
     history: History,
     planned: list[tuple[Version, Encoding, list[Version]]],
     progress: ProgressCallback | None,
-) -> list[_Outcome]:
+) -> list[_Outcome | None]:
     """Each (writer, encoding) is independent: run them in worker processes when there are
-    several cores, and put the results back in plan order (the report does not depend on it)."""
+    several cores, and put the results back in plan order (the report does not depend on it).
+
+    Ctrl-C stops the run: the runs finished so far are returned, the others are None.
+    """
     global _FORKED
     jobs = options.jobs or os.cpu_count() or 1
     jobs = min(jobs, len(planned))
@@ -586,20 +601,27 @@ def _outcomes(
             writer, encoding, readers = planned[index]
             progress(len(results), len(planned), f"{writer.name} {encoding.name}")
 
-    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        for index, (writer, encoding, readers) in enumerate(planned):
-            tick(index)
-            results[index] = _run_one(family, options, history, writer, encoding, readers)
-        return [results[i] for i in range(len(planned))]
-    _FORKED = (family, options, history, planned)
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            for index, outcome in pool.imap_unordered(_forked_task, range(len(planned))):
-                results[index] = outcome
+        if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+            for index, (writer, encoding, readers) in enumerate(planned):
                 tick(index)
+                results[index] = _run_one(family, options, history, writer, encoding, readers)
+        else:
+            _FORKED = (family, options, history, planned)
+            # Workers ignore Ctrl-C: the parent stops the pool and keeps what finished.
+            context = multiprocessing.get_context("fork")
+            with context.Pool(jobs, initializer=signal.signal, initargs=_IGNORE_SIGINT) as pool:
+                for index, outcome in pool.imap_unordered(_forked_task, range(len(planned))):
+                    results[index] = outcome
+                    tick(index)
+    except KeyboardInterrupt:
+        pass
     finally:
         _FORKED = None
-    return [results[i] for i in range(len(planned))]
+    return [results.get(i) for i in range(len(planned))]
+
+
+_IGNORE_SIGINT = (signal.SIGINT, signal.SIG_IGN)
 
 
 def run(family: Family, options: RunOptions, progress: ProgressCallback | None = None) -> Report:
@@ -629,6 +651,9 @@ def run(family: Family, options: RunOptions, progress: ProgressCallback | None =
     for (writer, encoding, _), outcome in zip(
         planned, _outcomes(family, options, history, planned, progress), strict=True
     ):
+        if outcome is None:  # interrupted before this run finished
+            report.interrupted += 1
+            continue
         report.findings.extend(outcome.findings)
         report.pairs.extend(outcome.pairs)
         if outcome.skipped:

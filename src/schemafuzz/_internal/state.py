@@ -37,7 +37,7 @@ from schemafuzz._internal.sampling import DrawSource, Sampler, Source
 from schemafuzz._internal.values import view_to_plain
 
 RECONNECT = "reconnect"
-MAX_MESSAGES = 3
+MAX_MESSAGES = 3  # the default of --max-sequence
 NOT_STATE = ("field-unknown", "default-injected")  # no field both know: nothing to be stale
 
 
@@ -179,9 +179,9 @@ def _cleared(value: Any, codec: Any) -> Any:
 
 def _sequence(
     s: Source, message: Callable[[Source], Any], codec: Any, config: StateConfig,
-    ordering: FieldDef | None,
+    ordering: FieldDef | None, longest: int = MAX_MESSAGES,
 ) -> Sequence:  # fmt: skip
-    sent = [message(s) for _ in range(s.integer(1, MAX_MESSAGES))]
+    sent = [message(s) for _ in range(s.integer(1, longest))]
     if len(sent) > 1 and s.integer(0, 2) > 0:
         # The update that breaks delta protocols (two times in three): the previous message
         # sets its scalars to something, this one clears them.
@@ -202,16 +202,20 @@ def _sequence(
     return Sequence(sent, delivered)
 
 
-def sequence_sampler(codec: Any, config: StateConfig, ordering: FieldDef | None) -> Any:
+def sequence_sampler(
+    codec: Any, config: StateConfig, ordering: FieldDef | None, longest: int = MAX_MESSAGES
+) -> Any:
     """Sequences from the format's fast message generator, when it has one (else None)."""
     finder = getattr(codec, "sampler", None)
     if finder is None:
         return None
     message = finder().generate
-    return Sampler(lambda s: _sequence(s, message, codec, config, ordering))
+    return Sampler(lambda s: _sequence(s, message, codec, config, ordering, longest))
 
 
-def sequence_strategy(codec: Any, config: StateConfig, ordering: FieldDef | None) -> Any:
+def sequence_strategy(
+    codec: Any, config: StateConfig, ordering: FieldDef | None, longest: int = MAX_MESSAGES
+) -> Any:
     """Sequences of 1-3 writer messages with their deliveries.
 
     Two times in three the last message clears what the one before set (protobuf): the update
@@ -220,14 +224,15 @@ def sequence_strategy(codec: Any, config: StateConfig, ordering: FieldDef | None
     follow any delivery.
     Shrinking removes messages, duplicates and reconnects, and restores send order.
     """
-    sampler = sequence_sampler(codec, config, ordering)
+    sampler = sequence_sampler(codec, config, ordering, longest)
     if sampler is not None:
         return sampler.strategy()
     strategy = codec.strategy()
 
     @st.composite
     def draw(data: Any) -> Sequence:
-        return _sequence(DrawSource(data), lambda s: data(strategy), codec, config, ordering)
+        source = DrawSource(data)
+        return _sequence(source, lambda s: data(strategy), codec, config, ordering, longest)
 
     return draw()
 
@@ -256,12 +261,16 @@ class StateRun(WriterRun):
 
     def strategy(self) -> Any:
         if self._strategy is None:
-            self._strategy = sequence_strategy(self.writer.codec, self.config, self.ordering)
+            self._strategy = sequence_strategy(
+                self.writer.codec, self.config, self.ordering, self.options.max_sequence
+            )
         return self._strategy
 
     def sampler(self) -> Any:
         if self._sampler is None:
-            self._sampler = sequence_sampler(self.writer.codec, self.config, self.ordering)
+            self._sampler = sequence_sampler(
+                self.writer.codec, self.config, self.ordering, self.options.max_sequence
+            )
         return self._sampler
 
     def checks_by_reader(self) -> dict[str, Check]:

@@ -22,7 +22,7 @@ from typing import Any
 import fastavro
 from fastavro.schema import SchemaParseException, UnknownType
 
-from schemafuzz._internal.errors import InputError
+from schemafuzz._internal.errors import InputError, decode_text
 from schemafuzz._internal.model import (
     ANY,
     BOOL,
@@ -63,10 +63,7 @@ PRIMITIVE_CATEGORY = {
 
 
 def _read_json(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not a UTF-8 text file (byte {exc.start})") from None
+    text = decode_text(path, path.read_bytes())
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -144,8 +141,9 @@ def _describe_default_error(files: list[tuple[Path, Any]], message: str) -> str:
                     except UnknownType:
                         continue
                     except SchemaParseException as exc:
+                        at = _line_of(path, str(field.get("name")))
                         return (
-                            f"{path}: record {record.get('name')} field {field.get('name')!r}: "
+                            f"{path}{at}: record {record.get('name')} field {field.get('name')!r}: "
                             f"{exc} (the Avro specification requires a default of the field's "
                             "type; fastavro and other strict parsers reject this schema)"
                         )
@@ -196,8 +194,19 @@ def _parse_all(files: list[tuple[Path, Any]], version: str) -> dict[str, Any]:
             progress = True
         if not progress:
             path, name = next(iter(missing.items()))
-            raise InputError(f"{path}: version {version}: unknown named type {name!r}")
+            at = _line_of(path, name) or _line_of(path, name.rpartition(".")[2])
+            raise InputError(
+                f"{path}{at}: unknown named type {name!r} "
+                f"(no .avsc file of version {version} defines it)"
+            )
     return named
+
+
+def _line_of(path: Path, name: str) -> str:
+    """`:line` of the first `"name"` in the file's text, for messages; empty when absent."""
+    text = path.read_text(encoding="utf-8")
+    found = text.find(json.dumps(name))
+    return f":{text.count(chr(10), 0, found) + 1}" if found >= 0 else ""
 
 
 # ---------------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from referencing import Registry, Resource, Specification
 from referencing import jsonschema as referencing_jsonschema
 from referencing._core import Resolver
 
-from schemafuzz._internal.errors import InputError
+from schemafuzz._internal.errors import InputError, decode_text
 from schemafuzz._internal.model import (
     ANY,
     BOOL,
@@ -128,10 +128,7 @@ def dialect_of(contents: Any, default: Dialect, where: str) -> Dialect:
 
 def read_json(path: Path) -> Any:
     """One schema file; invalid JSON names file:line:column."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not a UTF-8 text file (byte {exc.start})") from None
+    text = decode_text(path, path.read_bytes())
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

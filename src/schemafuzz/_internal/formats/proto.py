@@ -20,7 +20,7 @@ from google.protobuf import descriptor_pb2, descriptor_pool, json_format, messag
 from google.protobuf.descriptor import Descriptor, EnumDescriptor, FieldDescriptor
 from google.protobuf.message import Message
 
-from schemafuzz._internal.errors import InputError
+from schemafuzz._internal.errors import InputError, decode_text
 from schemafuzz._internal.model import (
     BOOL,
     BYTES,
@@ -143,25 +143,35 @@ def _run_protoc(args: list[str]) -> tuple[int, str]:
         return int(code), err.read().decode("utf-8", "replace")
 
 
-_PROTOC_LOCATION = re.compile(r"^(?P<file>[^:\n]+\.proto):(?P<rest>\d+:\d+:.*)$")
+_PROTOC_LOCATION = re.compile(r"^(?P<file>[^:\n]+\.proto):(?P<at>\d+:\d+):\s*(?P<text>.*)$")
 
 
 def _protoc_message(text: str, version_dir: Path, version: str) -> str:
-    """protoc's first meaningful lines, with file paths made relative to the family."""
+    """protoc's first error as one line, its file path made relative to the family; a missing
+    import is named at the import statement that asks for it."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    shown: list[str] = []
-    for line in lines[:2]:
+    errors = [line for line in lines if ": warning:" not in line] or lines
+    missing = next(
+        (line.split(":")[0] for line in errors if line.endswith("File not found.")), None
+    )
+    for line in errors:
         match = _PROTOC_LOCATION.match(line)
+        if missing is not None:
+            if match and f'Import "{missing}"' in match["text"]:
+                where = _protoc_path(match["file"], version_dir)
+                return f"{where}:{match['at']}: import {missing!r} not found in {version_dir}"
+            continue
         if match:
-            # protoc names the file as found through -I: on disk already, or relative to it.
-            named = Path(match["file"])
-            shown_path = named if named.exists() else version_dir / named
-            line = f"{shown_path}:{match['rest']}"
-        elif line.endswith("File not found."):
-            missing = line.split(":")[0]
-            line = f"version {version}: import {missing!r} not found in {version_dir}"
-        shown.append(line)
-    return "\n".join(shown) or f"protoc failed on version {version} in {version_dir}"
+            return f"{_protoc_path(match['file'], version_dir)}:{match['at']}: {match['text']}"
+        return line
+    if missing is not None:
+        return f"version {version}: import {missing!r} not found in {version_dir}"
+    return f"protoc failed on version {version} in {version_dir}"
+
+
+def _protoc_path(named: str, version_dir: Path) -> Path:
+    """protoc names a file as found through -I: on disk already, or relative to it."""
+    return Path(named) if Path(named).exists() else version_dir / named
 
 
 def compile_version(
@@ -194,10 +204,7 @@ def compile_version(
 
 def _check_text(path: Path) -> None:
     data = path.read_bytes()
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not a UTF-8 text file (byte {exc.start})") from None
+    decode_text(path, data)
     if b"\x00" in data:
         raise InputError(f"{path}: binary data, not a .proto source file")
 
@@ -247,13 +254,19 @@ def _own_messages(fds: descriptor_pb2.FileDescriptorSet) -> list[str]:
     return names
 
 
-def resolve_root(fds: descriptor_pb2.FileDescriptorSet, root: str | None, version: str) -> str:
+def resolve_root(
+    fds: descriptor_pb2.FileDescriptorSet, root: str | None, version: str, where: Path | None = None
+) -> str:
     """The root message's full name; a short name matches in any package."""
     names = _own_messages(fds)
+    if not names:
+        raise InputError(f"{where or f'version {version}'}: defines no message, so no root")
     if root is None:
         candidates = _unreferenced(fds, names)
         if len(candidates) == 1:
             return candidates[0]
+        if not candidates and len(names) == 1:  # the only message, using itself
+            return names[0]
         listed = ", ".join(candidates[:8]) or ", ".join(names[:8])
         raise InputError(
             f"version {version}: several messages could be the root ({listed}); "
@@ -272,7 +285,7 @@ def resolve_root(fds: descriptor_pb2.FileDescriptorSet, root: str | None, versio
         )
     close = [n for n in names if root.split(".")[-1].lower() in n.lower()][:5]
     hint = f" (similar: {', '.join(close)})" if close else f" (messages: {', '.join(names[:8])})"
-    raise InputError(f"version {version}: root message {root!r} not found{hint}")
+    raise InputError(f"{where or f'version {version}'}: root message {root!r} not found{hint}")
 
 
 def _unreferenced(fds: descriptor_pb2.FileDescriptorSet, names: list[str]) -> list[str]:
@@ -471,8 +484,9 @@ class ProtoVersion:
         self.where = where
         self._lines: dict[str, tuple[str, int]] | None = None
         self.pool = build_pool(fds, where)
-        self.root_name = resolve_root(fds, root, name)
+        self.root_name = resolve_root(fds, root, name, where)
         self.descriptor = self.pool.FindMessageTypeByName(self.root_name)
+        _check_required_cycles(self.descriptor, fds, where)
         self.cls = message_factory.GetMessageClass(self.descriptor)
         self.root = _Describer().message(self.descriptor)
         self._view = _Viewer().builder(self.descriptor)
@@ -581,6 +595,54 @@ def _source_lines(fds: descriptor_pb2.FileDescriptorSet) -> dict[str, tuple[str,
                         lines[f"{full}.{field.name}"] = (file.name, spans[(*here, 2, j)])
                 stack.append((message.nested_type, (*here, 3), full + "."))
     return lines
+
+
+def _check_required_cycles(
+    root: Descriptor, fds: descriptor_pb2.FileDescriptorSet, where: Path
+) -> None:
+    """No message the root reaches may need itself through required fields only: no finite
+    message is valid then (proto2 `required Node child` in Node), so nothing can be generated."""
+    reachable: list[Descriptor] = []
+    seen = {root.full_name}
+    queue = [root]
+    while queue:
+        desc = queue.pop(0)
+        reachable.append(desc)
+        for field in desc.fields:
+            nested = field.message_type
+            if nested is not None and nested.full_name not in seen:
+                seen.add(nested.full_name)
+                queue.append(nested)
+    for desc in reachable:
+        for field in desc.fields:
+            if _required_message(field) and _requires(field.message_type, desc.full_name):
+                found = _source_lines(fds).get(field.full_name)
+                base = where if where.is_dir() else where.parent
+                place = f"{base / found[0]}:{found[1]}" if found else str(where)
+                raise InputError(
+                    f"{place}: required field {field.full_name} leads back to {desc.full_name} "
+                    f"through required fields only, so no finite {desc.full_name} is valid "
+                    "(make a field of the cycle optional)"
+                )
+
+
+def _required_message(field: FieldDescriptor) -> bool:
+    return bool(field.is_required and field.message_type is not None)
+
+
+def _requires(start: Descriptor, target: str) -> bool:
+    """Whether a `start` message must contain a `target` one (through required fields)."""
+    seen: set[str] = set()
+    stack = [start]
+    while stack:
+        desc = stack.pop()
+        if desc.full_name == target:
+            return True
+        if desc.full_name in seen:
+            continue
+        seen.add(desc.full_name)
+        stack.extend(f.message_type for f in desc.fields if _required_message(f))
+    return False
 
 
 def _message(value: Any) -> Message:

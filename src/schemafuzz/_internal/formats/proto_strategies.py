@@ -50,6 +50,10 @@ _EDGE_STRINGS = ("", "a", "é", "\U0001f600", "\u0000", "x" * 300, "温度")
 _EDGE_BYTES = (b"", b"\x00", b"\xff\xfe", b"\x80" * 3, bytes(range(256)))
 MAX_LIST = 5
 MAX_MAP = 3
+# A message with more optional fields than this sets at most this many of them per example,
+# chosen by index: one presence choice per field would make an example of a 5,000-field message
+# longer than Hypothesis can replay, so its findings could not be shrunk.
+MAX_PRESENT = 32
 
 # Well-known types whose valid range is narrower than their fields' types.
 _TIMESTAMP_SECONDS = (-62135596800, 253402300799)  # 0001-01-01 .. 9999-12-31
@@ -157,12 +161,19 @@ class _Builder:
             else:
                 optional.append((field.name, value))
         groups = [tuple(members) for members in oneofs.values()]
+        wide = len(optional) > MAX_PRESENT
+        last = len(optional) - 1
 
         def generate(s: Source) -> dict[str, Any]:
             kwargs = {name: value(s) for name, value in required}
-            for name, value in optional:
-                if s.boolean():
+            if wide:  # a few fields by index (shrinks towards fewer and earlier fields)
+                for _ in range(s.integer(0, MAX_PRESENT)):
+                    name, value = optional[s.integer(0, last)]
                     kwargs[name] = value(s)
+            else:
+                for name, value in optional:
+                    if s.boolean():
+                        kwargs[name] = value(s)
             for members in groups:
                 chosen = s.integer(0, len(members))  # 0: none of them
                 if chosen:

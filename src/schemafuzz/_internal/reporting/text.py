@@ -125,8 +125,7 @@ def print_body(console: Console, report: Report) -> None:
         _info_summary(console, info)
     for key, count in report.skipped.items():
         console.print(
-            f"note: {key}: {count} generated examples skipped, the writer's own codec cannot "
-            f"round-trip them ({report.skip_reasons.get(key, '')})",
+            f"note: {key}: {count} generated examples skipped ({report.skip_reasons.get(key, '')})",
             markup=False,
             highlight=False,
         )
@@ -143,6 +142,11 @@ def summary_line(report: Report, examples: int) -> str:
     counts = severity_counts(report)
     skipped = sum(report.skipped.values())
     note = f"; {skipped} examples skipped (see notes)" if skipped else ""
+    if report.interrupted:
+        note += (
+            f"; INTERRUPTED: {report.interrupted} writer/encoding runs did not finish, "
+            "these are the findings so far"
+        )
     return (
         f"{len(report.pairs)} pairs, up to {examples} examples each: "
         f"{counts[Severity.ERROR]} errors, {counts[Severity.WARNING]} warnings, "

@@ -1,0 +1,75 @@
+"""Robustness: Ctrl-C keeps what was found, no network access, no code from schemas."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from schemafuzz._internal.cli import app
+from tests.conftest import ROOT
+
+runner = CliRunner()
+
+
+def test_ctrl_c_reports_the_findings_so_far_and_writes_whole_files(tmp_path: Path) -> None:
+    output = tmp_path / "report.json"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "schemafuzz", "fuzz", str(ROOT / "schemas" / "meter"),
+         "--examples", "400", "--report", "json", "--output", str(output), "--jobs", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    time.sleep(4)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 130, err
+    assert "INTERRUPTED" in out
+    assert "Traceback" not in err
+    report = json.loads(output.read_text())  # whole, valid JSON: written atomically
+    assert report["interrupted"] >= 1
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]  # no temporary leftovers
+
+
+def test_no_code_path_touches_the_network(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Every example family, and a JSON Schema with a remote $ref, with the network gone."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"network access: {args}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    for family in sorted((ROOT / "schemas").iterdir()):
+        if family.is_dir():
+            result = runner.invoke(app, ["fuzz", str(family), "--examples", "3", "--jobs", "1",
+                                         "--fail-on", "never"])  # fmt: skip
+            assert result.exit_code == 0, result.output
+    remote = tmp_path / "remote"
+    for version in ("v1", "v2"):
+        (remote / version).mkdir(parents=True)
+        (remote / version / "s.json").write_text(
+            json.dumps({"$schema": "https://json-schema.org/draft/2020-12/schema",
+                        "type": "object",
+                        "properties": {"a": {"$ref": "https://example.com/a.json"}}})
+        )  # fmt: skip
+    result = runner.invoke(app, ["fuzz", str(remote), "--examples", "3"])
+    assert result.exit_code == 2
+    assert "https://example.com/a.json" in result.output
+
+
+def test_no_generated_python_module_is_imported() -> None:
+    """Schemas are compiled to descriptors in memory; no *_pb2 module is ever written or run."""
+    code = (
+        "import sys, schemafuzz\n"
+        "f = schemafuzz.load_family('schemas/thermostat')\n"
+        "schemafuzz.fuzz(f, examples=3)\n"
+        "assert not [m for m in sys.modules if m.endswith('_pb2') and 'google' not in m]\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
