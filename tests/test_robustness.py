@@ -73,3 +73,28 @@ def test_no_generated_python_module_is_imported() -> None:
         "assert not [m for m in sys.modules if m.endswith('_pb2') and 'google' not in m]\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_resource_bounds_are_configurable_and_reported() -> None:
+    recursive = ROOT / "tests" / "bad_inputs" / "proto2-optional-recursion" / "family"
+    result = runner.invoke(
+        app, ["fuzz", str(recursive), "--examples", "5", "--max-depth", "2", "--jobs", "1"]
+    )
+    assert result.exit_code in (0, 1), result.output
+    assert "note: v1: nested messages generated 2 levels deep (--max-depth)" in result.output
+    thermostat = ROOT / "schemas" / "thermostat"
+    result = runner.invoke(
+        app,
+        ["fuzz", str(thermostat), "--examples", "10", "--max-message-bytes", "40", "--jobs", "1",
+         "--fail-on", "never", "--writer", "v2", "--encoding", "proto-json"],
+    )  # fmt: skip
+    assert "over --max-message-bytes 40" in result.output
+    sign = ROOT / "tests" / "fixtures" / "proto" / "int32-to-uint32"
+    result = runner.invoke(
+        app, ["fuzz", str(sign), "--examples", "10", "--max-message-bytes", "1000", "--jobs", "1"]
+    )
+    reproduce = [line for line in result.output.splitlines() if "reproduce:" in line]
+    assert reproduce and all("--max-message-bytes 1000" in line for line in reproduce)
+    result = runner.invoke(app, ["fuzz", str(thermostat), "--max-sequence", "0"])
+    assert result.exit_code == 2
+    assert "--max-sequence must be at least 1, not 0" in result.output

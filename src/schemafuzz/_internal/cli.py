@@ -134,6 +134,15 @@ def fuzz(
         list[str] | None,
         typer.Option(help="A gateway version between writer and reader (repeatable)."),
     ] = None,
+    max_message_bytes: Annotated[
+        int, typer.Option(help="Skip (and count) examples that encode to more bytes than this.")
+    ] = 1 << 20,
+    max_depth: Annotated[
+        int, typer.Option(help="Nesting levels of recursive messages to generate (protobuf).")
+    ] = 3,
+    max_sequence: Annotated[
+        int, typer.Option(help="Messages per sequence, for families with state semantics.")
+    ] = 3,
     shard: Annotated[
         str | None,
         typer.Option(help="Run the I-th of N slices of the (writer, encoding) runs: I/N."),
@@ -165,6 +174,16 @@ def fuzz(
             reproduce += ["--root", root]
         if candidate is not None:
             reproduce += ["--candidate", str(candidate)]
+        bounds = {
+            "--max-message-bytes": (max_message_bytes, 1 << 20),
+            "--max-depth": (max_depth, 3),
+            "--max-sequence": (max_sequence, 3),
+        }
+        for flag, (value, default) in bounds.items():
+            if value < 1:
+                raise InputError(f"{flag} must be at least 1, not {value}")
+            if value != default:  # the reproduce command runs with the same bounds
+                reproduce += [flag, str(value)]
         options = RunOptions(
             examples=examples if examples is not None else DEFAULT_EXAMPLES,
             seed=seed,
@@ -178,6 +197,9 @@ def fuzz(
             jobs=jobs,
             reproduce_args=reproduce,
             shard=shards,
+            max_message_bytes=max_message_bytes,
+            max_depth=max_depth,
+            max_sequence=max_sequence,
         )
         progress, stop = _progress()
         try:

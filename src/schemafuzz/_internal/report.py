@@ -43,6 +43,7 @@ class Report:
     skip_reasons: dict[str, str] = field(default_factory=dict)  # writer/encoding: first reason
     shard: str | None = None  # "I/N" when this run was one shard of a split (--shard)
     interrupted: int = 0  # (writer, encoding) runs Ctrl-C stopped before they finished
+    notes: list[str] = field(default_factory=list)  # resource bounds the run hit
 
     def sort_findings(self) -> None:
         """By encoding, then writer and reader in history order, then kind and path."""

@@ -52,6 +52,7 @@ class RunOptions:
     shard: tuple[int, int] | None = None  # (I, N): run the I-th of N slices of the plan
     max_message_bytes: int = 1 << 20  # an example encoding to more is skipped, and counted
     max_sequence: int = 3  # messages per state sequence
+    max_depth: int = 3  # nesting levels of recursive messages generated (protobuf)
 
 
 ProgressCallback = Callable[[int, int, str], None]  # (done, total, what is next)
@@ -195,12 +196,25 @@ class WriterRun:
 
     def strategy(self) -> Any:
         """What one example is: a message of the writer (a sequence, for state runs)."""
-        return self.writer.codec.strategy()
+        sampler = self.sampler()
+        return sampler.strategy() if sampler is not None else self.writer.codec.strategy()
 
     def sampler(self) -> Any:
         """The writer's fast generator of the same examples, when its format has one."""
         finder = getattr(self.writer.codec, "sampler", None)
-        return finder() if finder is not None else None
+        return finder(self.options.max_depth) if finder is not None else None
+
+    def notes(self) -> list[str]:
+        """Resource bounds this run hit, for the report."""
+        sampler = self.sampler()
+        truncated = getattr(sampler, "truncated", None)
+        if not truncated:
+            return []
+        shown = ", ".join(truncated[:4]) + (" …" if len(truncated) > 4 else "")
+        return [
+            f"{self.writer.name}: nested messages generated {self.options.max_depth} levels "
+            f"deep (--max-depth); not below that: {shown}"
+        ]
 
     def checks_by_reader(self) -> dict[str, Check]:
         return {c.name: c for c in [*self.checks, *self.relay_checks]}
@@ -540,6 +554,7 @@ class _Outcome:
     pairs: list[PairResult]
     skipped: int
     skip_reason: str
+    notes: list[str] = field(default_factory=list)
 
 
 def _run_one(
@@ -562,7 +577,11 @@ def _run_one(
         state_run.discover()
         findings.extend(state_run.findings())
     return _Outcome(
-        findings, [c.result for c in checks], writer_run.skipped, writer_run.skip_reason
+        findings,
+        [c.result for c in checks],
+        writer_run.skipped,
+        writer_run.skip_reason,
+        writer_run.notes(),
     )
 
 
@@ -655,6 +674,7 @@ def run(family: Family, options: RunOptions, progress: ProgressCallback | None =
             report.interrupted += 1
             continue
         report.findings.extend(outcome.findings)
+        report.notes.extend(n for n in outcome.notes if n not in report.notes)
         report.pairs.extend(outcome.pairs)
         if outcome.skipped:
             key = f"{writer.name}/{encoding.name}"

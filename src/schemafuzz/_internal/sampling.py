@@ -181,6 +181,7 @@ class Sampler:
     def __init__(self, generate: Generator) -> None:
         self.generate = generate
         self._strategy: st.SearchStrategy[Any] | None = None
+        self.truncated: list[str] = []  # fields a resource bound kept from being generated
 
     def draw(self, random: Random) -> tuple[Any, tuple[Any, ...]]:
         source = RandomSource(random)

@@ -203,18 +203,26 @@ def _sequence(
 
 
 def sequence_sampler(
-    codec: Any, config: StateConfig, ordering: FieldDef | None, longest: int = MAX_MESSAGES
+    codec: Any,
+    config: StateConfig,
+    ordering: FieldDef | None,
+    longest: int = MAX_MESSAGES,
+    depth: int = 3,
 ) -> Any:
     """Sequences from the format's fast message generator, when it has one (else None)."""
     finder = getattr(codec, "sampler", None)
     if finder is None:
         return None
-    message = finder().generate
+    message = finder(depth).generate
     return Sampler(lambda s: _sequence(s, message, codec, config, ordering, longest))
 
 
 def sequence_strategy(
-    codec: Any, config: StateConfig, ordering: FieldDef | None, longest: int = MAX_MESSAGES
+    codec: Any,
+    config: StateConfig,
+    ordering: FieldDef | None,
+    longest: int = MAX_MESSAGES,
+    depth: int = 3,
 ) -> Any:
     """Sequences of 1-3 writer messages with their deliveries.
 
@@ -224,7 +232,7 @@ def sequence_strategy(
     follow any delivery.
     Shrinking removes messages, duplicates and reconnects, and restores send order.
     """
-    sampler = sequence_sampler(codec, config, ordering, longest)
+    sampler = sequence_sampler(codec, config, ordering, longest, depth)
     if sampler is not None:
         return sampler.strategy()
     strategy = codec.strategy()
@@ -262,14 +270,22 @@ class StateRun(WriterRun):
     def strategy(self) -> Any:
         if self._strategy is None:
             self._strategy = sequence_strategy(
-                self.writer.codec, self.config, self.ordering, self.options.max_sequence
+                self.writer.codec,
+                self.config,
+                self.ordering,
+                self.options.max_sequence,
+                self.options.max_depth,
             )
         return self._strategy
 
     def sampler(self) -> Any:
         if self._sampler is None:
             self._sampler = sequence_sampler(
-                self.writer.codec, self.config, self.ordering, self.options.max_sequence
+                self.writer.codec,
+                self.config,
+                self.ordering,
+                self.options.max_sequence,
+                self.options.max_depth,
             )
         return self._sampler
 

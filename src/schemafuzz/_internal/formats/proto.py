@@ -491,15 +491,15 @@ class ProtoVersion:
         self.root = _Describer().message(self.descriptor)
         self._view = _Viewer().builder(self.descriptor)
         self._ignore_unknown = json_unknown == "ignore"
-        self._sampler: Any = None
+        self._samplers: dict[int, Any] = {}
 
-    def sampler(self) -> Any:
+    def sampler(self, max_depth: int = MAX_DEPTH) -> Any:
         """The version's message generator: fast random draws, and a Hypothesis strategy."""
-        if self._sampler is None:
+        if max_depth not in self._samplers:
             from schemafuzz._internal.formats.proto_strategies import message_sampler
 
-            self._sampler = message_sampler(self.descriptor, self.cls)
-        return self._sampler
+            self._samplers[max_depth] = message_sampler(self.descriptor, self.cls, max_depth)
+        return self._samplers[max_depth]
 
     def strategy(self) -> Any:
         return self.sampler().strategy()

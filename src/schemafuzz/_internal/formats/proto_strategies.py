@@ -119,8 +119,10 @@ def _segment(s: Source) -> str:
 class _Builder:
     """Message generators, memoised per (type, depth): built once per version."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_depth: int = MAX_DEPTH) -> None:
         self.memo: dict[tuple[str, int], Generator] = {}
+        self.max_depth = max_depth
+        self.truncated: set[str] = set()  # message fields not generated below max_depth
 
     def message(self, desc: Descriptor, depth: int) -> Generator:
         # Depth grows on every nesting, so a key is never needed while it is being built.
@@ -204,7 +206,8 @@ class _Builder:
 
     def _element(self, field: FieldDescriptor, depth: int) -> Generator | None:
         if field.type in (F.TYPE_MESSAGE, F.TYPE_GROUP):
-            if depth >= MAX_DEPTH:
+            if depth >= self.max_depth:
+                self.truncated.add(field.full_name)
                 return (lambda s: {}) if field.is_required else None
             return self.message(field.message_type, depth + 1)
         if (
@@ -243,12 +246,17 @@ class Drawn:
         return f"Drawn({self.kwargs!r})"
 
 
-def message_sampler(desc: Descriptor, cls: Any) -> Sampler:
-    """Messages of type `desc` valid for this version (as `Drawn`: arguments and message)."""
-    kwargs = _Builder().message(desc, 0)
+def message_sampler(desc: Descriptor, cls: Any, max_depth: int = MAX_DEPTH) -> Sampler:
+    """Messages of type `desc` valid for this version (as `Drawn`: arguments and message),
+    nested messages generated `max_depth` levels deep; `Sampler.truncated` names the message
+    fields the bound left unset."""
+    builder = _Builder(max_depth)
+    kwargs = builder.message(desc, 0)
 
     def generate(s: Source) -> Drawn:
         values = kwargs(s)
         return Drawn(values, cls(**values))
 
-    return Sampler(generate)
+    sampler = Sampler(generate)
+    sampler.truncated = sorted(builder.truncated)
+    return sampler

@@ -123,6 +123,8 @@ def print_body(console: Console, report: Report) -> None:
     if info:
         console.print()
         _info_summary(console, info)
+    for note in report.notes:
+        console.print(f"note: {note}", markup=False, highlight=False)
     for key, count in report.skipped.items():
         console.print(
             f"note: {key}: {count} generated examples skipped ({report.skip_reasons.get(key, '')})",
