@@ -448,6 +448,11 @@ Manifest = Annotated[
     Path | None,
     typer.Option(help="The fleet manifest (default: schemafuzz.toml or pyproject.toml)."),
 ]
+ManifestExamples = Annotated[
+    int | None, typer.Option(help="Examples per writer and encoding (default: manifest).")
+]
+ManifestSeed = Annotated[int | None, typer.Option(help="Seed (default: manifest, else 0).")]
+Jobs = Annotated[int, typer.Option(help="Worker processes (0: one per CPU core).")]
 FamilyFilter = Annotated[
     list[str] | None, typer.Option("--family", help="Only this family (repeatable).")
 ]
@@ -463,10 +468,8 @@ def check(
         str | None,
         typer.Option(help="Exit 1 on new findings at or above: error, warning or never."),
     ] = None,
-    examples: Annotated[
-        int | None, typer.Option(help="Examples per writer and encoding (default: manifest).")
-    ] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed (default: manifest, else 0).")] = None,
+    examples: ManifestExamples = None,
+    seed: ManifestSeed = None,
     family: FamilyFilter = None,
     writer: Annotated[list[str] | None, typer.Option(help="Only this writer (repeatable).")] = None,
     reader: Annotated[list[str] | None, typer.Option(help="Only this reader (repeatable).")] = None,
@@ -480,7 +483,7 @@ def check(
     no_baseline: Annotated[
         bool, typer.Option("--no-baseline", help="Report baselined findings as new.")
     ] = False,
-    jobs: Annotated[int, typer.Option(help="Worker processes (0: one per CPU core).")] = 0,
+    jobs: Jobs = 0,
     debug: Debug = False,
 ) -> None:
     """Fuzz the working tree's changed families against the fleet deployed at --base."""
@@ -530,12 +533,10 @@ def baseline_command(
         Path | None,
         typer.Option(help="The baseline file (default: manifest, else .schemafuzz-baseline.json)."),
     ] = None,
-    examples: Annotated[
-        int | None, typer.Option(help="Examples per writer and encoding (default: manifest).")
-    ] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed (default: manifest, else 0).")] = None,
+    examples: ManifestExamples = None,
+    seed: ManifestSeed = None,
     family: FamilyFilter = None,
-    jobs: Annotated[int, typer.Option(help="Worker processes (0: one per CPU core).")] = 0,
+    jobs: Jobs = 0,
     debug: Debug = False,
 ) -> None:
     """Accept today's findings: later checks fail only on findings not in the baseline."""
