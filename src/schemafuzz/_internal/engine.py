@@ -28,6 +28,10 @@ from hypothesis.internal.escalation import InterestingOrigin
 Choices = tuple[Any, ...]
 MAX_CHOICES = 8 * 1024  # an example needing more is abandoned, like Hypothesis's own overrun
 MAX_STALL = 50
+# Test runs one shrink may make. Counted, so deterministic; the long tail of a shrink polishes
+# an example that is already small, at a second or more per finding on a 40-field message.
+MAX_SHRINK_CALLS = 150
+
 _ORIGIN = InterestingOrigin(AssertionError, "schemafuzz", 0, (), ())
 _SIMPLEST = (ChoiceTemplate("simplest", count=None),)
 _INVALID = object()
@@ -92,7 +96,14 @@ def shrink(
     """The smallest choices Hypothesis's shrinker finds, starting from `choices`, whose value
     still satisfies `holds`; None when `choices` do not satisfy it to begin with."""
 
+    calls = 0
+    shrinkers: list[Any] = []
+
     def test(data: ConjectureData) -> None:
+        nonlocal calls
+        calls += 1
+        if calls > MAX_SHRINK_CALLS and shrinkers:
+            shrinkers[0].max_stall = 0  # Hypothesis's own stop: the next step ends the shrink
         # A rejected draw raises StopTest, which the runner expects to see.
         with BuildContext(data, wrapped_test=_no_test, is_final=False):
             value = data.draw(strategy)
@@ -123,5 +134,6 @@ def shrink(
     # Stop after this many calls without progress (Hypothesis: 200). Counted in calls, so
     # deterministic; a report needs a small example, not the last step to the smallest.
     shrinker.max_stall = MAX_STALL
+    shrinkers.append(shrinker)
     shrinker.shrink()
     return tuple(shrinker.shrink_target.choices)
