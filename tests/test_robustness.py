@@ -98,3 +98,15 @@ def test_resource_bounds_are_configurable_and_reported() -> None:
     result = runner.invoke(app, ["fuzz", str(thermostat), "--max-sequence", "0"])
     assert result.exit_code == 2
     assert "--max-sequence must be at least 1, not 0" in result.output
+
+
+def test_a_corpus_symlink_cannot_read_outside_the_corpus(tmp_path: Path) -> None:
+    family = ROOT / "tests" / "fixtures" / "proto" / "int32-to-uint32"
+    corpus = tmp_path / "corpus" / "v1"
+    corpus.mkdir(parents=True)
+    secret = tmp_path / "secret.bin"
+    secret.write_bytes(b"\x08\x01")
+    (corpus / "leak.bin").symlink_to(secret)
+    result = runner.invoke(app, ["replay", str(family), str(tmp_path / "corpus")])
+    assert result.exit_code == 2
+    assert "a symbolic link that leads outside the corpus" in result.output

@@ -135,8 +135,15 @@ def read_corpus(family: Family, root: str | Path, only: Iterable[str] | None = N
     corpus = Corpus()
     versions = {v.name: v for v in family.versions}
     encodings = _by_extension(family)
+    inside = root.resolve()
     for path in files:
         name = path.relative_to(root).as_posix()
+        if not path.resolve().is_relative_to(inside):
+            # A corpus cannot make schemafuzz read files elsewhere on the machine.
+            corpus.unreadable.append(
+                Unreadable(name, "a symbolic link that leads outside the corpus; not read")
+            )
+            continue
         entry = _entry(family, path, name, versions, encodings)
         if isinstance(entry, Unreadable):
             corpus.unreadable.append(entry)
