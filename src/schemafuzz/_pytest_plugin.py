@@ -101,9 +101,10 @@ def pytest_collection_modifyitems(
     if not paths or _only_test_files(config):
         return
     from schemafuzz._internal.errors import InputError
+    from schemafuzz._internal.outcome import shown_path
 
     for path in paths:
-        shown = _shown(path, config.rootpath)
+        shown = shown_path(path, config.rootpath)
         collector = FamilyCollector.from_parent(session, name=shown, nodeid=shown, path=path)
         found: list[pytest.Item | pytest.Collector]
         try:
@@ -121,13 +122,6 @@ def _only_test_files(config: pytest.Config) -> bool:
     """`pytest tests/test_x.py` (or a node id in it) runs just that: no matrix items."""
     args = [a for a in config.args if not a.startswith("-")]
     return bool(args) and all(a.split("::")[0].endswith(".py") for a in args)
-
-
-def _shown(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 class FamilyCollector(pytest.Collector):

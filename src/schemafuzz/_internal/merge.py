@@ -97,12 +97,7 @@ def merge(paths: list[Path]) -> Report:
             index.get(p.reader, -1),
         )
     )
-    worst: dict[tuple[str, str, str], Severity] = {}
-    for finding in merged.findings:
-        cell = (finding.writer, finding.reader, finding.encoding)
-        worst[cell] = max(finding.severity, worst.get(cell, finding.severity))
-    for pair in merged.pairs:
-        pair.worst = worst.get((pair.writer, pair.reader, pair.encoding))
+    merged.mark_pairs()
     merged.sort_findings()
     return merged
 

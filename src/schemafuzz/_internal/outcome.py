@@ -198,7 +198,7 @@ def locate(version: Any, path: str, root: Path | None = None) -> Location | None
             return None
         found = _text_locate(files, path) or (files[0], 1)
     file, line = found
-    return Location(_shown(Path(file), root), line)
+    return Location(shown_path(Path(file), root), line)
 
 
 def _text_locate(files: list[Path], path: str) -> tuple[Path, int] | None:
@@ -230,7 +230,9 @@ def _schema_files(path: Path) -> list[Path]:
     return sorted(p for p in path.rglob("*") if p.suffix in (".proto", ".avsc", ".json"))
 
 
-def _shown(file: Path, root: Path | None) -> str:
+def shown_path(file: Path, root: Path | None = None) -> str:
+    """`file` as reports show it: relative to `root` (default: the working directory) when
+    inside it, else as given (POSIX)."""
     base = (root or Path.cwd()).resolve()
     try:
         return file.resolve().relative_to(base).as_posix()
@@ -277,6 +279,6 @@ def from_fuzz(
         format=family.format if family is not None else "",
         verdicts=verdicts,
         candidate=candidate,
-        candidate_path=_shown(index[candidate].path, root) if candidate in index else None,
+        candidate_path=shown_path(index[candidate].path, root) if candidate in index else None,
     )
     return Outcome("fuzz", [outcome], fail_on=fail_on, examples=examples, seed=report.seed)

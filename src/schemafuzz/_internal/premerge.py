@@ -35,6 +35,7 @@ from schemafuzz._internal.outcome import (
     direction_of,
     fails,
     locate,
+    shown_path,
 )
 from schemafuzz._internal.report import Report
 from schemafuzz._internal.runner import DEFAULT_EXAMPLES, ProgressCallback, RunOptions, run
@@ -265,7 +266,7 @@ def _judge(
     """Severity overrides, then each finding: ignored, baselined or new."""
     family = loaded.family
     report.findings = [_override(f, manifest) for f in report.findings]
-    _repair_pairs(report)
+    report.mark_pairs()  # cells show the worst severity after the manifest's overrides
     candidate = family.version(CANDIDATE)
     verdicts = []
     for finding in report.findings:
@@ -290,29 +291,13 @@ def _judge(
         format=family.format,
         verdicts=verdicts,
         candidate=CANDIDATE,
-        candidate_path=locate_path(candidate.path, root),
+        candidate_path=shown_path(candidate.path, root),
         deployed=loaded.deployed if loaded.spec.deployed else [],
         directions=list(loaded.spec.directions),
     )
-
-
-def locate_path(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def _override(finding: Finding, manifest: Manifest) -> Finding:
     severity = manifest.severity_of(finding.family, finding.kind)
     return finding if severity is None else replace(finding, severity=severity)
 
-
-def _repair_pairs(report: Report) -> None:
-    """Pair cells show the worst severity after the manifest's overrides."""
-    worst: dict[tuple[str, str, str], list[Finding]] = {}
-    for finding in report.findings:
-        worst.setdefault((finding.writer, finding.reader, finding.encoding), []).append(finding)
-    for pair in report.pairs:
-        found = worst.get((pair.writer, pair.reader, pair.encoding), [])
-        pair.worst = max((f.severity for f in found), default=None)

@@ -58,6 +58,15 @@ class Report:
             )
         )
 
+    def mark_pairs(self) -> None:
+        """Each pair's worst severity, from the findings (after they were changed or merged)."""
+        worst: dict[tuple[str, str, str], Severity] = {}
+        for finding in self.findings:
+            cell = (finding.writer, finding.reader, finding.encoding)
+            worst[cell] = max(finding.severity, worst.get(cell, finding.severity))
+        for pair in self.pairs:
+            pair.worst = worst.get((pair.writer, pair.reader, pair.encoding))
+
     @property
     def worst(self) -> Severity | None:
         return max((f.severity for f in self.findings), default=None)
