@@ -19,6 +19,7 @@ from rich.table import Table
 
 from schemafuzz._internal.catalog import KINDS, Severity
 from schemafuzz._internal.errors import InputError
+from schemafuzz._internal.model import MAX_DEPTH, MAX_MESSAGE_BYTES, MAX_SEQUENCE
 
 app = typer.Typer(
     add_completion=False,
@@ -136,13 +137,13 @@ def fuzz(
     ] = None,
     max_message_bytes: Annotated[
         int, typer.Option(help="Skip (and count) examples that encode to more bytes than this.")
-    ] = 1 << 20,
+    ] = MAX_MESSAGE_BYTES,
     max_depth: Annotated[
         int, typer.Option(help="Nesting levels of recursive messages to generate (protobuf).")
-    ] = 3,
+    ] = MAX_DEPTH,
     max_sequence: Annotated[
         int, typer.Option(help="Messages per sequence, for families with state semantics.")
-    ] = 3,
+    ] = MAX_SEQUENCE,
     shard: Annotated[
         str | None,
         typer.Option(help="Run the I-th of N slices of the (writer, encoding) runs: I/N."),
@@ -158,7 +159,6 @@ def fuzz(
 ) -> None:
     """Fuzz every ordered pair of versions (or a candidate against all, both directions)."""
     from schemafuzz._internal.family import CANDIDATE, load_family
-    from schemafuzz._internal.reporting import render_json, render_text
     from schemafuzz._internal.reporting.check_report import OUTCOME_REPORTS
     from schemafuzz._internal.runner import DEFAULT_EXAMPLES, RunOptions, run
 
@@ -175,9 +175,9 @@ def fuzz(
         if candidate is not None:
             reproduce += ["--candidate", str(candidate)]
         bounds = {
-            "--max-message-bytes": (max_message_bytes, 1 << 20),
-            "--max-depth": (max_depth, 3),
-            "--max-sequence": (max_sequence, 3),
+            "--max-message-bytes": (max_message_bytes, MAX_MESSAGE_BYTES),
+            "--max-depth": (max_depth, MAX_DEPTH),
+            "--max-sequence": (max_sequence, MAX_SEQUENCE),
         }
         for flag, (value, default) in bounds.items():
             if value < 1:
@@ -207,21 +207,13 @@ def fuzz(
         finally:
             stop()
         from schemafuzz._internal.outcome import from_fuzz
-        from schemafuzz._internal.reporting.check_report import render
         from schemafuzz._internal.reporting.text import summary_line
 
         outcome = from_fuzz(
             loaded, result, fail_on=fail_on, examples=options.examples, candidate=options.candidate
         )
 
-        def fuzz_report(kind: str, color: bool) -> str:
-            if kind == "text":
-                return render_text(result, color=color)
-            if kind == "json":
-                return render_json(result)
-            return render(kind, outcome, color=color)
-
-        _emit_all(destinations, fuzz_report, summary_line(result, options.examples))
+        _emit_all(destinations, _renderer(result, outcome), summary_line(result, options.examples))
         _annotate(outcome, destinations)
         if save_corpus is not None:
             _save_corpus(loaded, result.findings, save_corpus, options.candidate)
@@ -352,8 +344,7 @@ def merge(
     """Combine sharded runs' JSON reports into the report of the unsharded run."""
     from schemafuzz._internal.merge import merge as merge_reports
     from schemafuzz._internal.outcome import from_fuzz
-    from schemafuzz._internal.reporting import render_json, render_text
-    from schemafuzz._internal.reporting.check_report import OUTCOME_REPORTS, render
+    from schemafuzz._internal.reporting.check_report import OUTCOME_REPORTS
     from schemafuzz._internal.reporting.text import summary_line
 
     with _errors(debug):
@@ -363,15 +354,24 @@ def merge(
         outcome = from_fuzz(None, merged, fail_on=fail_on)
         examples = max((p.examples for p in merged.pairs), default=0)
 
-        def merged_report(kind: str, color: bool) -> str:
-            if kind == "text":
-                return render_text(merged, color=color)
-            if kind == "json":
-                return render_json(merged)
-            return render(kind, outcome, color=color)
-
-        _emit_all(destinations, merged_report, summary_line(merged, examples))
+        _emit_all(destinations, _renderer(merged, outcome), summary_line(merged, examples))
     raise typer.Exit(_exit_code(merged.worst, fail_on))
+
+
+def _renderer(report: Any, outcome: Any) -> Callable[[str, bool], str]:
+    """A fuzz run's reports by name: text and JSON of the run itself (the JSON a merge reads
+    back), the other formats of its outcome."""
+    from schemafuzz._internal.reporting import render_json, render_text
+    from schemafuzz._internal.reporting.check_report import render
+
+    def rendered(kind: str, color: bool) -> str:
+        if kind == "text":
+            return render_text(report, color=color)
+        if kind == "json":
+            return render_json(report)
+        return render(kind, outcome, color=color)
+
+    return rendered
 
 
 def _destinations(

@@ -12,6 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+# Resource bounds of a run (--max-depth, --max-message-bytes, --max-sequence): the defaults.
+MAX_DEPTH = 3  # nesting levels of recursive messages that are generated
+MAX_MESSAGE_BYTES = 1 << 20  # an example encoding to more is skipped, and counted
+MAX_SEQUENCE = 3  # messages per state sequence
+
 # Value categories: what a decoded value is, and so how two of them compare.
 INT = "int"  # any integer type; the exact type is in FieldDef.type
 FLOAT32 = "float32"

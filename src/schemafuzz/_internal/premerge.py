@@ -300,4 +300,3 @@ def _judge(
 def _override(finding: Finding, manifest: Manifest) -> Finding:
     severity = manifest.severity_of(finding.family, finding.kind)
     return finding if severity is None else replace(finding, severity=severity)
-

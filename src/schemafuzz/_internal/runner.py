@@ -24,7 +24,17 @@ from schemafuzz._internal.catalog import Finding, Severity, kind
 from schemafuzz._internal.engine import Drawer, replay, shrink
 from schemafuzz._internal.errors import InputError
 from schemafuzz._internal.matching import History, Planner
-from schemafuzz._internal.model import DecodeFailure, Encoding, Family, MessageDef, Version, View
+from schemafuzz._internal.model import (
+    MAX_DEPTH,
+    MAX_MESSAGE_BYTES,
+    MAX_SEQUENCE,
+    DecodeFailure,
+    Encoding,
+    Family,
+    MessageDef,
+    Version,
+    View,
+)
 from schemafuzz._internal.oracle import Difference, Oracle
 from schemafuzz._internal.report import PairResult, Report
 from schemafuzz._internal.values import jsonable
@@ -50,9 +60,9 @@ class RunOptions:
     reproduce_prefix: list[str] | None = None
     pairs: set[tuple[str, str]] | None = None  # only these (writer, reader) pairs, when given
     shard: tuple[int, int] | None = None  # (I, N): run the I-th of N slices of the plan
-    max_message_bytes: int = 1 << 20  # an example encoding to more is skipped, and counted
-    max_sequence: int = 3  # messages per state sequence
-    max_depth: int = 3  # nesting levels of recursive messages generated (protobuf)
+    max_message_bytes: int = MAX_MESSAGE_BYTES  # an example encoding to more is skipped
+    max_sequence: int = MAX_SEQUENCE  # messages per state sequence
+    max_depth: int = MAX_DEPTH  # nesting levels of recursive messages generated (protobuf)
 
 
 ProgressCallback = Callable[[int, int, str], None]  # (done, total, what is next)

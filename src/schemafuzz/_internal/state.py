@@ -24,6 +24,8 @@ from typing import Any
 from hypothesis import strategies as st
 
 from schemafuzz._internal.model import (
+    MAX_DEPTH,
+    MAX_SEQUENCE,
     MESSAGE,
     DecodeFailure,
     FieldDef,
@@ -37,7 +39,6 @@ from schemafuzz._internal.sampling import DrawSource, Sampler, Source
 from schemafuzz._internal.values import view_to_plain
 
 RECONNECT = "reconnect"
-MAX_MESSAGES = 3  # the default of --max-sequence
 NOT_STATE = ("field-unknown", "default-injected")  # no field both know: nothing to be stale
 
 
@@ -179,7 +180,7 @@ def _cleared(value: Any, codec: Any) -> Any:
 
 def _sequence(
     s: Source, message: Callable[[Source], Any], codec: Any, config: StateConfig,
-    ordering: FieldDef | None, longest: int = MAX_MESSAGES,
+    ordering: FieldDef | None, longest: int = MAX_SEQUENCE,
 ) -> Sequence:  # fmt: skip
     sent = [message(s) for _ in range(s.integer(1, longest))]
     if len(sent) > 1 and s.integer(0, 2) > 0:
@@ -206,8 +207,8 @@ def sequence_sampler(
     codec: Any,
     config: StateConfig,
     ordering: FieldDef | None,
-    longest: int = MAX_MESSAGES,
-    depth: int = 3,
+    longest: int = MAX_SEQUENCE,
+    depth: int = MAX_DEPTH,
 ) -> Any:
     """Sequences from the format's fast message generator, when it has one (else None)."""
     finder = getattr(codec, "sampler", None)
@@ -221,8 +222,8 @@ def sequence_strategy(
     codec: Any,
     config: StateConfig,
     ordering: FieldDef | None,
-    longest: int = MAX_MESSAGES,
-    depth: int = 3,
+    longest: int = MAX_SEQUENCE,
+    depth: int = MAX_DEPTH,
 ) -> Any:
     """Sequences of 1-3 writer messages with their deliveries.
 

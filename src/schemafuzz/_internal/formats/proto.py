@@ -28,6 +28,7 @@ from schemafuzz._internal.model import (
     FLOAT32,
     FLOAT64,
     INT,
+    MAX_DEPTH,
     MESSAGE,
     STRING,
     DecodeFailure,
@@ -99,7 +100,6 @@ INT_RANGES = {
     "uint64": (0, 2**64 - 1),
     "fixed64": (0, 2**64 - 1),
 }
-MAX_DEPTH = 3  # recursive messages are generated at most this deep
 
 
 def type_name(field: FieldDescriptor) -> str:

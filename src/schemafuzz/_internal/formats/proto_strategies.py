@@ -18,7 +18,8 @@ from typing import Any
 
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 
-from schemafuzz._internal.formats.proto import INT_RANGES, MAX_DEPTH, is_map, type_name
+from schemafuzz._internal.formats.proto import INT_RANGES, is_map, type_name
+from schemafuzz._internal.model import MAX_DEPTH
 from schemafuzz._internal.sampling import (
     Generator,
     Sampler,

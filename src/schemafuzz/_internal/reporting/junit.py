@@ -19,7 +19,8 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _xml_text(text: str) -> str:
-    """`text` with the characters XML cannot carry shown as `\\uXXXX`."""
+    """`text` with each character XML cannot carry written as a backslash-u escape of four
+    hex digits (NUL becomes the six characters backslash, u, 0, 0, 0, 0)."""
     return _NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
