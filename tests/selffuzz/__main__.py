@@ -17,8 +17,11 @@ from tests.selffuzz.check import Broken, check_history
 from tests.selffuzz.histories import HISTORIES
 
 
-def campaign(fmt: str, count: int, run_seed: int, examples: int) -> tuple[int, int, str | None]:
+def campaign(
+    fmt: str, count: int, run_seed: int, examples: int, progress: int = 0
+) -> tuple[int, int, str | None]:
     stats = {"histories": 0, "findings": 0}
+    start = time.perf_counter()
     broken: list[str] = []
 
     @seed(run_seed)
@@ -34,6 +37,13 @@ def campaign(fmt: str, count: int, run_seed: int, examples: int) -> tuple[int, i
     def run(history: Any) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             stats["histories"] += 1
+            if progress and stats["histories"] % progress == 0:
+                print(
+                    f"{fmt}: {stats['histories']} histories, {stats['findings']} findings, "
+                    f"{time.perf_counter() - start:.0f} s",
+                    file=sys.stderr,
+                    flush=True,
+                )
             try:
                 stats["findings"] += check_history(history, Path(tmp), examples, run_seed)
             except Broken as exc:
@@ -53,11 +63,14 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--examples", type=int, default=8, help="examples per writer")
     parser.add_argument("--format", action="append", choices=sorted(HISTORIES))
+    parser.add_argument(
+        "--progress", type=int, default=0, metavar="K", help="a line on stderr every K histories"
+    )
     args = parser.parse_args()
     status = 0
     for fmt in args.format or sorted(HISTORIES):
         start = time.perf_counter()
-        histories, findings, broken = campaign(fmt, args.n, args.seed, args.examples)
+        histories, findings, broken = campaign(fmt, args.n, args.seed, args.examples, args.progress)
         seconds = time.perf_counter() - start
         verdict = "BROKEN" if broken else "ok"
         print(
