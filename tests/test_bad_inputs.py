@@ -14,7 +14,6 @@ import os
 import shutil
 import socket
 import subprocess
-import time
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -27,7 +26,7 @@ from schemafuzz._internal.cli import app
 
 CATALOG = Path(__file__).resolve().parent / "bad_inputs"
 CASES = sorted(p.parent for p in CATALOG.glob("*/case.toml"))
-KEYS = {"description", "build", "cwd", "args", "exit", "message", "stdout_contains", "max_seconds"}
+KEYS = {"description", "build", "cwd", "args", "exit", "message", "stdout_contains"}
 PREFIX = "schemafuzz: error: "
 
 Builder = Callable[[Path], None]
@@ -188,9 +187,7 @@ def test_bad_input(case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.chdir(work / spec.get("cwd", "."))
     _no_network(monkeypatch)
 
-    started = time.perf_counter()
     result = CliRunner().invoke(app, spec["args"])
-    elapsed = time.perf_counter() - started
 
     shown = f"exit {result.exit_code}\nstderr: {result.stderr}\nstdout: {result.stdout[-3000:]}"
     assert "Traceback" not in result.output, shown
@@ -205,7 +202,6 @@ def test_bad_input(case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         assert PREFIX not in result.stderr and "internal error" not in result.stderr, shown
     for text in spec.get("stdout_contains", []):
         assert text in result.stdout, shown
-    assert elapsed < spec.get("max_seconds", 10), f"{case.name} took {elapsed:.1f} s"
 
 
 def test_a_wide_message_example_stays_replayable(tmp_path: Path) -> None:

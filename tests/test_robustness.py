@@ -110,3 +110,61 @@ def test_a_corpus_symlink_cannot_read_outside_the_corpus(tmp_path: Path) -> None
     result = runner.invoke(app, ["replay", str(family), str(tmp_path / "corpus")])
     assert result.exit_code == 2
     assert "a symbolic link that leads outside the corpus" in result.output
+
+
+def _nesting(value: object, key: str) -> int:
+    """How many times `key` nests in `value` (dicts and lists walked)."""
+    if isinstance(value, dict):
+        inner = [_nesting(v, key) + (k == key and v not in (None, [], {}))
+                 for k, v in value.items()]  # fmt: skip
+        return max(inner, default=0)
+    if isinstance(value, list):
+        return max((_nesting(v, key) for v in value), default=0)
+    return 0
+
+
+def _deepest(codec: object, max_depth: int | None, key: str) -> int:
+    from schemafuzz._internal.engine import Drawer
+
+    drawer = Drawer(codec.strategy(max_depth), seed=0)  # type: ignore[attr-defined]
+    return max(_nesting(drawn[0], key) for _ in range(300) if (drawn := drawer.draw()))
+
+
+@pytest.mark.parametrize(
+    ("schema", "name", "key", "cut"),
+    [
+        (
+            {"type": "record", "name": "Node", "fields": [
+                {"name": "value", "type": "int"},
+                {"name": "next", "type": ["null", "Node"]}]},
+            "node.avsc", "next", "Node",
+        ),
+        (
+            {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
+             "properties": {"value": {"type": "integer"}, "next": {"$ref": "#"}}},
+            "node.json", "next", "property 'next', property 'value'",
+        ),
+    ],
+    ids=["avro", "jsonschema"],
+)  # fmt: skip
+def test_max_depth_bounds_avro_and_json_schema_and_is_reported(
+    tmp_path: Path, schema: dict[str, object], name: str, key: str, cut: str
+) -> None:
+    from schemafuzz._internal.family import load_family
+
+    for version in ("v1", "v2"):
+        (tmp_path / version).mkdir()
+        (tmp_path / version / name).write_text(json.dumps(schema))
+    codec = load_family(tmp_path).versions[0].codec
+    assert _deepest(codec, 1, key) == 1  # the bound is reached, and not passed
+    assert _deepest(codec, 5, key) == 5
+    assert _deepest(codec, None, key) == codec.default_depth  # the format's own default
+    args = ["fuzz", str(tmp_path), "--examples", "5", "--max-depth", "1", "--jobs", "1"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    notes = [line for line in result.output.splitlines() if line.startswith("note: v1:")]
+    assert notes == [f"note: v1: nested messages generated 1 level deep (--max-depth); "
+                     f"not below that: {cut}"], result.output  # fmt: skip
+    result = runner.invoke(app, ["fuzz", str(tmp_path), "--max-depth", "0"])
+    assert result.exit_code == 2
+    assert "--max-depth must be at least 1, not 0" in result.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -28,8 +29,9 @@ def fuzz_json(family: Path, out: Path, *args: str) -> None:
         (ROOT / "schemas" / "charger", 2),  # state, relay, one encoding
         (FIXTURES / "avro" / "long-to-float", 3),  # more shards than some writers have runs
         (FIXTURES / "jsonschema" / "enum-grown", 4),
+        (ROOT / "tests" / "bad_inputs" / "jsonschema-recursive-ref" / "family", 2),  # notes
     ],
-    ids=["charger", "avro", "jsonschema"],
+    ids=["charger", "avro", "jsonschema", "notes"],
 )
 def test_merged_shards_equal_the_unsharded_run(family: Path, shards: int, tmp_path: Path) -> None:
     fuzz_json(family, tmp_path / "full.json")
@@ -46,6 +48,8 @@ def test_merged_shards_equal_the_unsharded_run(family: Path, shards: int, tmp_pa
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert merged.read_bytes() == (tmp_path / "full.json").read_bytes()
+    notes = json.loads(merged.read_text()).get("notes", [])
+    assert bool(notes) == ("recursive" in family.parent.name), notes  # a bound hit is reported
 
 
 def test_merge_other_formats_and_exit_code(tmp_path: Path) -> None:

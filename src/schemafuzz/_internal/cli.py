@@ -19,7 +19,13 @@ from rich.table import Table
 
 from schemafuzz._internal.catalog import KINDS, Severity
 from schemafuzz._internal.errors import InputError
-from schemafuzz._internal.model import MAX_DEPTH, MAX_MESSAGE_BYTES, MAX_SEQUENCE
+from schemafuzz._internal.model import (
+    AVRO_MAX_DEPTH,
+    JSON_MAX_DEPTH,
+    MAX_DEPTH,
+    MAX_MESSAGE_BYTES,
+    MAX_SEQUENCE,
+)
 
 app = typer.Typer(
     add_completion=False,
@@ -139,8 +145,14 @@ def fuzz(
         int, typer.Option(help="Skip (and count) examples that encode to more bytes than this.")
     ] = MAX_MESSAGE_BYTES,
     max_depth: Annotated[
-        int, typer.Option(help="Nesting levels of recursive messages to generate (protobuf).")
-    ] = MAX_DEPTH,
+        int | None,
+        typer.Option(
+            help="Levels generated messages nest below the root: protobuf message fields "
+            f"(default {MAX_DEPTH}), an Avro record inside itself (default {AVRO_MAX_DEPTH}), "
+            f"JSON Schema levels with optional properties and array items (default "
+            f"{JSON_MAX_DEPTH})."
+        ),
+    ] = None,
     max_sequence: Annotated[
         int, typer.Option(help="Messages per sequence, for families with state semantics.")
     ] = MAX_SEQUENCE,
@@ -176,11 +188,11 @@ def fuzz(
             reproduce += ["--candidate", str(candidate)]
         bounds = {
             "--max-message-bytes": (max_message_bytes, MAX_MESSAGE_BYTES),
-            "--max-depth": (max_depth, MAX_DEPTH),
+            "--max-depth": (max_depth, None),  # None: each format's own default
             "--max-sequence": (max_sequence, MAX_SEQUENCE),
         }
         for flag, (value, default) in bounds.items():
-            if value < 1:
+            if value is not None and value < 1:
                 raise InputError(f"{flag} must be at least 1, not {value}")
             if value != default:  # the reproduce command runs with the same bounds
                 reproduce += [flag, str(value)]

@@ -36,6 +36,7 @@ def load_report(path: Path) -> Report:
             findings=[_finding(f) for f in data["findings"]],
             pairs=[_pair(p) for p in data["pairs"]],
             shard=data.get("shard"),
+            notes=[str(n) for n in data.get("notes", [])],
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise InputError(f"{path}: not a schemafuzz JSON report (missing or wrong {exc})") from None
@@ -90,6 +91,7 @@ def merge(paths: list[Path]) -> Report:
     for report in reports:
         merged.findings.extend(report.findings)
         merged.pairs.extend(report.pairs)
+        merged.notes.extend(n for n in report.notes if n not in merged.notes)
     merged.pairs.sort(
         key=lambda p: (
             index.get(p.writer, -1),

@@ -13,7 +13,13 @@ from pathlib import Path
 from typing import Any, Protocol
 
 # Resource bounds of a run (--max-depth, --max-message-bytes, --max-sequence): the defaults.
-MAX_DEPTH = 3  # nesting levels of recursive messages that are generated
+# --max-depth: how many levels generated values nest below the root, by format (each codec names
+# its own as `default_depth`): protobuf message fields (MAX_DEPTH), an Avro record inside itself
+# (AVRO_MAX_DEPTH; other records always nest), JSON Schema levels that still get optional
+# properties and array items (JSON_MAX_DEPTH).
+MAX_DEPTH = 3
+AVRO_MAX_DEPTH = 2
+JSON_MAX_DEPTH = 3
 MAX_MESSAGE_BYTES = 1 << 20  # an example encoding to more is skipped, and counted
 MAX_SEQUENCE = 3  # messages per state sequence
 
@@ -159,15 +165,20 @@ class DecodeFailure(Exception):
 class VersionCodec(Protocol):
     """What a format provides for one loaded version.
 
-    - `strategy()`: a Hypothesis strategy of native writer values, valid for this version.
+    - `strategy(max_depth)`: a Hypothesis strategy of native writer values, valid for this
+      version, nested at most `max_depth` deep (None: `default_depth`); `truncated(max_depth)`
+      names what that bound kept from being generated.
     - `encode(value, encoding) -> bytes`; `decode(data, encoding, writer) -> View` (raises
       DecodeFailure) where `writer` is the writing version's codec, for formats whose readers
       resolve the writer's schema (Avro); `example_json(value)`: the value as JSON for reports.
     """
 
     root: MessageDef
+    default_depth: int
 
-    def strategy(self) -> Any: ...
+    def strategy(self, max_depth: int | None = None) -> Any: ...
+
+    def truncated(self, max_depth: int | None = None) -> list[str]: ...
 
     def encode(self, value: Any, encoding: str) -> bytes: ...
 

@@ -81,4 +81,5 @@ class Report:
             "seed": self.seed,
             **({"shard": self.shard} if self.shard is not None else {}),
             **({"interrupted": self.interrupted} if self.interrupted else {}),
+            **({"notes": sorted(self.notes)} if self.notes else {}),  # sorted: shards merge
         }

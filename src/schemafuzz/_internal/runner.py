@@ -25,7 +25,6 @@ from schemafuzz._internal.engine import Drawer, replay, shrink
 from schemafuzz._internal.errors import InputError
 from schemafuzz._internal.matching import History, Planner
 from schemafuzz._internal.model import (
-    MAX_DEPTH,
     MAX_MESSAGE_BYTES,
     MAX_SEQUENCE,
     DecodeFailure,
@@ -62,7 +61,7 @@ class RunOptions:
     shard: tuple[int, int] | None = None  # (I, N): run the I-th of N slices of the plan
     max_message_bytes: int = MAX_MESSAGE_BYTES  # an example encoding to more is skipped
     max_sequence: int = MAX_SEQUENCE  # messages per state sequence
-    max_depth: int = MAX_DEPTH  # nesting levels of recursive messages generated (protobuf)
+    max_depth: int | None = None  # nesting bound of generated messages; None: each format's own
 
 
 ProgressCallback = Callable[[int, int, str], None]  # (done, total, what is next)
@@ -207,7 +206,9 @@ class WriterRun:
     def strategy(self) -> Any:
         """What one example is: a message of the writer (a sequence, for state runs)."""
         sampler = self.sampler()
-        return sampler.strategy() if sampler is not None else self.writer.codec.strategy()
+        if sampler is not None:
+            return sampler.strategy()
+        return self.writer.codec.strategy(self.options.max_depth)
 
     def sampler(self) -> Any:
         """The writer's fast generator of the same examples, when its format has one."""
@@ -216,14 +217,16 @@ class WriterRun:
 
     def notes(self) -> list[str]:
         """Resource bounds this run hit, for the report."""
-        sampler = self.sampler()
-        truncated = getattr(sampler, "truncated", None)
+        codec = self.writer.codec
+        truncated = codec.truncated(self.options.max_depth)
         if not truncated:
             return []
+        depth = codec.default_depth if self.options.max_depth is None else self.options.max_depth
         shown = ", ".join(truncated[:4]) + (" …" if len(truncated) > 4 else "")
         return [
-            f"{self.writer.name}: nested messages generated {self.options.max_depth} levels "
-            f"deep (--max-depth); not below that: {shown}"
+            f"{self.writer.name}: nested messages generated {depth} "
+            f"level{'' if depth == 1 else 's'} deep "
+            f"(--max-depth); not below that: {shown}"
         ]
 
     def checks_by_reader(self) -> dict[str, Check]:

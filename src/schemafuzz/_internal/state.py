@@ -24,7 +24,6 @@ from typing import Any
 from hypothesis import strategies as st
 
 from schemafuzz._internal.model import (
-    MAX_DEPTH,
     MAX_SEQUENCE,
     MESSAGE,
     DecodeFailure,
@@ -208,7 +207,7 @@ def sequence_sampler(
     config: StateConfig,
     ordering: FieldDef | None,
     longest: int = MAX_SEQUENCE,
-    depth: int = MAX_DEPTH,
+    depth: int | None = None,
 ) -> Any:
     """Sequences from the format's fast message generator, when it has one (else None)."""
     finder = getattr(codec, "sampler", None)
@@ -223,7 +222,7 @@ def sequence_strategy(
     config: StateConfig,
     ordering: FieldDef | None,
     longest: int = MAX_SEQUENCE,
-    depth: int = MAX_DEPTH,
+    depth: int | None = None,
 ) -> Any:
     """Sequences of 1-3 writer messages with their deliveries.
 
@@ -236,7 +235,7 @@ def sequence_strategy(
     sampler = sequence_sampler(codec, config, ordering, longest, depth)
     if sampler is not None:
         return sampler.strategy()
-    strategy = codec.strategy()
+    strategy = codec.strategy(depth)
 
     @st.composite
     def draw(data: Any) -> Sequence:

@@ -25,6 +25,7 @@ from fastavro.schema import SchemaParseException, UnknownType
 from schemafuzz._internal.errors import InputError, decode_text
 from schemafuzz._internal.model import (
     ANY,
+    AVRO_MAX_DEPTH,
     BOOL,
     BYTES,
     ENUM,
@@ -437,6 +438,8 @@ def _type_label(schema: Any) -> str:
 class AvroVersion:
     """One loaded Avro version: raw parsed schema for the codec, model, views and strategy."""
 
+    default_depth = AVRO_MAX_DEPTH
+
     def __init__(self, files: list[tuple[Path, Any]], root: str | None, name: str) -> None:
         self.name = name
         names = _Names()
@@ -454,14 +457,22 @@ class AvroVersion:
             self.root, self._view = describer.record(root_schema, "")
         except InputError as exc:
             raise InputError(f"version {name}: {exc}") from None
-        self._strategy: Any = None
+        self._strategies: dict[int | None, tuple[Any, list[str]]] = {}
 
-    def strategy(self) -> Any:
-        if self._strategy is None:
+    def _bounded(self, max_depth: int | None) -> tuple[Any, list[str]]:
+        if max_depth not in self._strategies:
             from schemafuzz._internal.formats.avro_strategies import record_strategy
 
-            self._strategy = record_strategy(self.original, self.names)
-        return self._strategy
+            depth = self.default_depth if max_depth is None else max_depth
+            self._strategies[max_depth] = record_strategy(self.original, self.names, depth)
+        return self._strategies[max_depth]
+
+    def strategy(self, max_depth: int | None = None) -> Any:
+        return self._bounded(max_depth)[0]
+
+    def truncated(self, max_depth: int | None = None) -> list[str]:
+        """Records whose recursion `max_depth` (None: the default, 2) stopped."""
+        return self._bounded(max_depth)[1]
 
     def encode(self, value: Any, encoding: str) -> bytes:
         if encoding == "avro-binary":

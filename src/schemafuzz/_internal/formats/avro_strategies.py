@@ -17,6 +17,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from schemafuzz._internal.formats.avro import NAMED, PRIMITIVE_CATEGORY, _full_name, _Names
+from schemafuzz._internal.model import AVRO_MAX_DEPTH
 
 SearchStrategy = st.SearchStrategy
 INT32 = (-(2**31), 2**31 - 1)
@@ -31,7 +32,6 @@ _FLOATS = (
 _DOUBLES = (
     0.0, -0.0, 0.1, 2.0**53 + 2, 1.7976931348623157e308, 5e-324, math.inf, -math.inf, math.nan,
 )  # fmt: skip
-MAX_DEPTH = 3
 MAX_LIST = 4
 _DAYS = (-719162, 2932896)  # 0001-01-01 .. 9999-12-31 as days since 1970-01-01
 _SECONDS = (-62135596800, 253402300799)
@@ -104,9 +104,11 @@ def _logical(schema: dict[str, Any]) -> SearchStrategy[Any] | None:
 
 
 class _Builder:
-    def __init__(self, names: _Names) -> None:
+    def __init__(self, names: _Names, max_depth: int = AVRO_MAX_DEPTH) -> None:
         self.names = names
+        self.max_depth = max_depth
         self.memo: dict[tuple[str, ...], SearchStrategy[Any]] = {}
+        self.truncated: set[str] = set()  # records not generated deeper than max_depth
 
     def of(self, schema: Any, namespace: str, chain: tuple[str, ...]) -> SearchStrategy[Any] | None:
         """A strategy for `schema`, or None where recursion must stop here."""
@@ -142,9 +144,10 @@ class _Builder:
     def _record(
         self, schema: dict[str, Any], namespace: str, chain: tuple[str, ...]
     ) -> SearchStrategy[Any] | None:
-        """A record's fields; a record already MAX_DEPTH times in the chain stops recursion."""
+        """A record's fields; a record nested in itself max_depth times stops recursion."""
         full = _full_name(schema, namespace)
-        if chain.count(full) >= MAX_DEPTH:
+        if chain.count(full) > self.max_depth:
+            self.truncated.add(full)
             return None
         chain = (*chain, full)
         if chain not in self.memo:
@@ -191,8 +194,12 @@ def _tagged(name: str) -> Any:
     return lambda value: (name, value)
 
 
-def record_strategy(root: dict[str, Any], names: _Names) -> SearchStrategy[Any]:
-    """Records valid for the writer's root schema, as fastavro writes them (raw values)."""
-    strategy = _Builder(names).of(root, "", ())
+def record_strategy(
+    root: dict[str, Any], names: _Names, max_depth: int = AVRO_MAX_DEPTH
+) -> tuple[SearchStrategy[Any], list[str]]:
+    """Records valid for the writer's root schema, as fastavro writes them (raw values), and
+    the records whose recursion stopped (nested in themselves `max_depth` times)."""
+    builder = _Builder(names, max_depth)
+    strategy = builder.of(root, "", ())
     assert strategy is not None, "the root record cannot be generated (recursion without a base)"
-    return strategy
+    return strategy, sorted(builder.truncated)

@@ -38,6 +38,7 @@ from schemafuzz._internal.model import (
     BOOL,
     FLOAT64,
     INT,
+    JSON_MAX_DEPTH,
     MESSAGE,
     STRING,
     DecodeFailure,
@@ -1070,6 +1071,8 @@ class Viewer:
 class JsonSchemaVersion:
     """One loaded JSON Schema version: graph, model, validator, views and generator."""
 
+    default_depth = JSON_MAX_DEPTH
+
     def __init__(self, path: Path, name: str, root: str | None) -> None:
         # A single file (a candidate) is its own root; its refs may name .json files beside it.
         version_dir, root_file = (path.parent, path) if path.is_file() else (path, None)
@@ -1094,7 +1097,7 @@ class JsonSchemaVersion:
         self.validator = self.node.dialect.validator(
             wrapper, registry=self.graph.final_registry(), format_checker=None
         )
-        self._strategy: Any = None
+        self._strategies: dict[int | None, tuple[Any, list[str]]] = {}
 
     def _reach(self, root_path: Path) -> dict[str, str]:
         """Check what the root reaches (refs, meta-schemas, an object root); warn once about
@@ -1117,12 +1120,20 @@ class JsonSchemaVersion:
             )
         return reach.ungenerated
 
-    def strategy(self) -> Any:
-        if self._strategy is None:
+    def _bounded(self, max_depth: int | None) -> tuple[Any, list[str]]:
+        if max_depth not in self._strategies:
             from schemafuzz._internal.formats.jsonschema_strategies import instance_strategy
 
-            self._strategy = instance_strategy(self)
-        return self._strategy
+            depth = self.default_depth if max_depth is None else max_depth
+            self._strategies[max_depth] = instance_strategy(self, depth)
+        return self._strategies[max_depth]
+
+    def strategy(self, max_depth: int | None = None) -> Any:
+        return self._bounded(max_depth)[0]
+
+    def truncated(self, max_depth: int | None = None) -> list[str]:
+        """What is not generated below `max_depth` levels (None: the default, 3)."""
+        return self._bounded(max_depth)[1]
 
     def encode(self, value: Any, encoding: str) -> bytes:
         if encoding == "cbor":

@@ -34,13 +34,14 @@ from schemafuzz._internal.formats.jsonschema import (
     json_key,
     merge,
 )
+from schemafuzz._internal.model import JSON_MAX_DEPTH
 
 if TYPE_CHECKING:
     from schemafuzz._internal.formats.jsonschema import JsonSchemaVersion
 
 SearchStrategy = st.SearchStrategy
 
-MAX_DEPTH = 4  # below this nesting, optional properties and array items are still drawn
+MAX_DEPTH = JSON_MAX_DEPTH  # down to this nesting, optional properties and array items are drawn
 HARD_DEPTH = 12  # a required recursion deeper than this cannot be built: nothing
 MAX_CHOICES = 8  # nested anyOf/oneOf resolutions of one value (recursive branches)
 MAX_LIST = 4  # array items beyond minItems
@@ -325,8 +326,10 @@ def _concat(parts: tuple[tuple[Any, ...], list[Any]]) -> list[Any]:
 class Builder:
     """Strategies per (shape, depth), memoised, built once per version from its shapes."""
 
-    def __init__(self, shapes: Shapes) -> None:
+    def __init__(self, shapes: Shapes, max_depth: int = MAX_DEPTH) -> None:
         self.shapes = shapes
+        self.max_depth = max_depth
+        self.truncated: set[str] = set()  # what is not generated below max_depth
         self.memo: dict[tuple[int, int], tuple[Shape, SearchStrategy[Any]]] = {}
         self.combos: dict[tuple[int, tuple[int, ...]], Shape] = {}
 
@@ -384,17 +387,15 @@ class Builder:
         if any(not shape.allows(name) for name in shape.required):
             return st.nothing()
         required = {name: self._value(shape, name, depth) for name in shape.required}
-        optional = (
-            {
-                name: self.nodes(nodes, depth + 1)
-                for name, nodes in shape.properties.items()
-                if name not in required and shape.allows(name)
-            }
-            if depth < MAX_DEPTH
-            else {}
-        )
+        names = [n for n in shape.properties if n not in required and shape.allows(n)]
+        deep = depth > self.max_depth
+        if deep:
+            self.truncated.update(f"property {name!r}" for name in names)
+            if shape.pattern_properties or not (shape.properties or shape.closed):
+                self.truncated.add("undeclared properties")
+        optional = {} if deep else {n: self.nodes(shape.properties[n], depth + 1) for n in names}
         base = self._declared(required, optional)
-        extras = self._extras(shape, depth) if depth < MAX_DEPTH else []
+        extras = [] if deep else self._extras(shape, depth)
         return st.tuples(base, *extras).map(_join) if extras else base
 
     def _declared(
@@ -438,7 +439,10 @@ class Builder:
         return extras
 
     def arrays(self, shape: Shape, depth: int) -> SearchStrategy[list[Any]]:
-        cap = shape.min_items + (MAX_LIST if depth < MAX_DEPTH else 0)
+        more = shape.max_items is None or shape.max_items > shape.min_items
+        if depth > self.max_depth and more and not shape.no_items:
+            self.truncated.add("array items beyond minItems")
+        cap = shape.min_items + (MAX_LIST if depth <= self.max_depth else 0)
         top = cap if shape.max_items is None else min(shape.max_items, cap)
         if top < shape.min_items:
             return st.nothing()
@@ -469,11 +473,15 @@ _TYPED = {
 assert set(_TYPED) == set(TYPES)
 
 
-def instance_strategy(version: JsonSchemaVersion) -> SearchStrategy[Any]:
-    """Instances valid for `version`'s root schema (always objects), checked by its validator."""
+def instance_strategy(
+    version: JsonSchemaVersion, max_depth: int = MAX_DEPTH
+) -> tuple[SearchStrategy[Any], list[str]]:
+    """Instances valid for `version`'s root schema (always objects), checked by its validator,
+    and what is not generated below `max_depth` levels of nesting."""
     shape = version.shapes.of(version.node)
     shape = merge(shape, Shape(types=frozenset({"object"})))
-    raw = Builder(version.shapes).shape(shape, 0)
+    builder = Builder(version.shapes, max_depth)
+    raw = builder.shape(shape, 0)
 
     @st.composite
     def valid(draw: Any) -> Any:
@@ -484,4 +492,4 @@ def instance_strategy(version: JsonSchemaVersion) -> SearchStrategy[Any]:
         assume(False)
         return None  # pragma: no cover - assume(False) raises
 
-    return valid()
+    return valid(), sorted(builder.truncated)

@@ -471,6 +471,8 @@ class _Viewer:
 class ProtoVersion:
     """One loaded protobuf version: pool, root class, model, strategy and codec."""
 
+    default_depth = MAX_DEPTH
+
     def __init__(
         self,
         fds: descriptor_pb2.FileDescriptorSet,
@@ -493,16 +495,22 @@ class ProtoVersion:
         self._ignore_unknown = json_unknown == "ignore"
         self._samplers: dict[int, Any] = {}
 
-    def sampler(self, max_depth: int = MAX_DEPTH) -> Any:
-        """The version's message generator: fast random draws, and a Hypothesis strategy."""
-        if max_depth not in self._samplers:
+    def sampler(self, max_depth: int | None = None) -> Any:
+        """The version's message generator: fast random draws, and a Hypothesis strategy;
+        nested messages `max_depth` levels deep (None: the default, 3)."""
+        depth = self.default_depth if max_depth is None else max_depth
+        if depth not in self._samplers:
             from schemafuzz._internal.formats.proto_strategies import message_sampler
 
-            self._samplers[max_depth] = message_sampler(self.descriptor, self.cls, max_depth)
-        return self._samplers[max_depth]
+            self._samplers[depth] = message_sampler(self.descriptor, self.cls, depth)
+        return self._samplers[depth]
 
-    def strategy(self) -> Any:
-        return self.sampler().strategy()
+    def strategy(self, max_depth: int | None = None) -> Any:
+        return self.sampler(max_depth).strategy()
+
+    def truncated(self, max_depth: int | None = None) -> list[str]:
+        """Message fields not generated below `max_depth` levels of nesting."""
+        return sorted(self.sampler(max_depth).truncated)
 
     def encode(self, value: Any, encoding: str) -> bytes:
         # Deterministic: map entries in key order, so the same seed gives the same bytes.
