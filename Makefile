@@ -50,10 +50,12 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
 
 # Fuzz schemafuzz itself: N generated schema histories per format (default 1000) through the
-# invariants of tests/selffuzz/check.py, in one process; `make selffuzz N=10000` for a campaign.
+# invariants of tests/selffuzz/check.py, in one process; `make selffuzz N=10000` for a campaign,
+# `FORMAT=avro` for one format. A progress line goes to stderr every 250 histories.
 SEED ?= 0
+FORMAT ?=
 selffuzz: $(STAMP)
-	$(BIN)/python -m tests.selffuzz --n $(N) --seed $(SEED)
+	$(BIN)/python -m tests.selffuzz --n $(N) --seed $(SEED) --progress 250 $(if $(FORMAT),--format $(FORMAT))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis bench.json

@@ -12,6 +12,9 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 
 from tests.selffuzz.check import check_history
 from tests.selffuzz.histories import HISTORIES
+from tests.selffuzz.history import History
+
+REGRESSIONS = Path(__file__).parent / "selffuzz" / "regressions"
 
 BUDGET = {"proto": 80, "avro": 70, "jsonschema": 30}  # 180 histories
 
@@ -32,3 +35,11 @@ def test_invariants_hold_on_generated_histories(fmt: str) -> None:
             check_history(history, Path(tmp), examples=5)
 
     run()
+
+
+@pytest.mark.parametrize(
+    "case", sorted(p for p in REGRESSIONS.iterdir() if p.is_dir()), ids=lambda p: p.name
+)
+def test_found_histories_stay_fixed(case: Path, tmp_path: Path) -> None:
+    """Histories self-fuzzing once broke an invariant with (tests/selffuzz/regressions/)."""
+    check_history(History.read(case), tmp_path, examples=8)

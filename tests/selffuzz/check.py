@@ -20,7 +20,7 @@ import typer.testing
 from typer.testing import CliRunner
 
 from schemafuzz._internal.cli import app
-from tests.selffuzz.histories import History
+from tests.selffuzz.history import History
 
 runner = CliRunner()
 # Typer's test runner rebuilds the click command from the app on every invoke (about 45 ms, a
