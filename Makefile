@@ -51,11 +51,14 @@ bench: $(STAMP)
 
 # Fuzz schemafuzz itself: N generated schema histories per format (default 1000) through the
 # invariants of tests/selffuzz/check.py, in one process; `make selffuzz N=10000` for a campaign,
-# `FORMAT=avro` for one format. A progress line goes to stderr every 250 histories.
+# `FORMAT=avro` for one format, `JOBS=2` to split each format over two processes (each with its
+# own Hypothesis seed, SEED/i). A progress line goes to stderr every 250 histories.
 SEED ?= 0
 FORMAT ?=
+JOBS ?= 1
 selffuzz: $(STAMP)
-	$(BIN)/python -m tests.selffuzz --n $(N) --seed $(SEED) --progress 250 $(if $(FORMAT),--format $(FORMAT))
+	$(BIN)/python -m tests.selffuzz --n $(N) --seed $(SEED) --jobs $(JOBS) --progress 250 \
+		$(if $(FORMAT),--format $(FORMAT))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis bench.json

@@ -5,6 +5,7 @@ minimal history and printed; the exit code is 1 then, 0 when every history held.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import sys
 import tempfile
 import time
@@ -18,13 +19,17 @@ from tests.selffuzz.histories import HISTORIES
 
 
 def campaign(
-    fmt: str, count: int, run_seed: int, examples: int, progress: int = 0
+    fmt: str, count: int, run_seed: int, examples: int, progress: int = 0, shard: int = -1
 ) -> tuple[int, int, str | None]:
+    """`count` histories of `fmt` through the invariants: (histories run, findings, the broken
+    invariant or None). Shard i >= 0 of a parallel campaign draws from its own Hypothesis seed
+    "run_seed/i", so the shards' histories differ; the tool itself always runs with run_seed."""
     stats = {"histories": 0, "findings": 0}
     start = time.perf_counter()
+    label = fmt if shard < 0 else f"{fmt}[{shard}]"
     broken: list[str] = []
 
-    @seed(run_seed)
+    @seed(run_seed if shard < 0 else f"{run_seed}/{shard}")
     @settings(
         max_examples=count,
         database=None,
@@ -39,7 +44,7 @@ def campaign(
             stats["histories"] += 1
             if progress and stats["histories"] % progress == 0:
                 print(
-                    f"{fmt}: {stats['histories']} histories, {stats['findings']} findings, "
+                    f"{label}: {stats['histories']} histories, {stats['findings']} findings, "
                     f"{time.perf_counter() - start:.0f} s",
                     file=sys.stderr,
                     flush=True,
@@ -57,6 +62,26 @@ def campaign(
     return stats["histories"], stats["findings"], broken[0] if broken else None
 
 
+def _shard(job: tuple[str, int, int, int, int, int]) -> tuple[int, int, str | None]:
+    fmt, count, run_seed, examples, progress, shard = job
+    return campaign(fmt, count, run_seed, examples, progress, shard)
+
+
+def parallel(
+    fmt: str, count: int, run_seed: int, examples: int, progress: int, jobs: int
+) -> tuple[int, int, str | None]:
+    """The campaign split over `jobs` processes, each running its share of histories in
+    process; one process runs exactly `campaign(fmt, count, run_seed, …)`."""
+    if jobs <= 1:
+        return campaign(fmt, count, run_seed, examples, progress)
+    shares = [count // jobs + (i < count % jobs) for i in range(jobs)]
+    work = [(fmt, share, run_seed, examples, progress, i) for i, share in enumerate(shares)]
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        results = pool.map(_shard, work, chunksize=1)
+    broken = next((b for _, _, b in results if b), None)
+    return sum(r[0] for r in results), sum(r[1] for r in results), broken
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.selffuzz")
     parser.add_argument("--n", type=int, default=1000, help="histories per format")
@@ -66,11 +91,16 @@ def main() -> int:
     parser.add_argument(
         "--progress", type=int, default=0, metavar="K", help="a line on stderr every K histories"
     )
+    parser.add_argument(
+        "--jobs", type=int, default=1, help="processes per format, each with its own seed"
+    )
     args = parser.parse_args()
     status = 0
     for fmt in args.format or sorted(HISTORIES):
         start = time.perf_counter()
-        histories, findings, broken = campaign(fmt, args.n, args.seed, args.examples, args.progress)
+        histories, findings, broken = parallel(
+            fmt, args.n, args.seed, args.examples, args.progress, args.jobs
+        )
         seconds = time.perf_counter() - start
         verdict = "BROKEN" if broken else "ok"
         print(
