@@ -37,6 +37,10 @@ _SIMPLEST = (ChoiceTemplate("simplest", count=None),)
 _INVALID = object()
 
 
+class Rejected(Exception):  # noqa: N818 - a rejected draw, as Hypothesis's `reject()`
+    """A fast generator gave up on this example (a filter or validation kept failing)."""
+
+
 def _no_test() -> None:  # BuildContext wants the test it runs in; there is none
     return None
 
@@ -48,6 +52,19 @@ def _draw(strategy: Any, data: ConjectureData) -> Any:
             return data.draw(strategy)
     except (StopTest, HypothesisException):  # overrun, rejected draw, unsatisfied filter
         return _INVALID
+
+
+def draw_from(strategy: Any, random: Random | None) -> tuple[Any, Choices]:
+    """One value of `strategy` and the choices that made it, drawn with `random` (None: the
+    simplest); raises Rejected when the draw is rejected. For the few values a fast generator
+    takes from a Hypothesis strategy as it is (a regex, a date-time)."""
+    prefix = _SIMPLEST if random is None else ()
+    data = ConjectureData(random=random or Random(0), prefix=prefix, max_choices=MAX_CHOICES)
+    value = _draw(strategy, data)
+    data.freeze()
+    if value is _INVALID:
+        raise Rejected
+    return value, tuple(data.choices)
 
 
 class Drawer:
@@ -69,9 +86,12 @@ class Drawer:
         """A value and the choices that make it; None for a rejected draw."""
         first, self.first = self.first, False
         if self.sampler is not None:
-            drawn: tuple[Any, Choices] = (
-                self.sampler.simplest() if first else self.sampler.draw(self.random)
-            )
+            try:
+                drawn: tuple[Any, Choices] = (
+                    self.sampler.simplest() if first else self.sampler.draw(self.random)
+                )
+            except Rejected:
+                return None
             return drawn
         prefix = _SIMPLEST if first else ()
         data = ConjectureData(random=self.random, prefix=prefix, max_choices=MAX_CHOICES)

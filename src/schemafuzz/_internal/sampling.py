@@ -5,8 +5,11 @@ A generator is plain code over a `Source` of five primitives (integer in a range
 float, text, bytes). Each primitive is exactly one Hypothesis choice (`st.integers(lo, hi)`,
 `st.booleans()`, `st.floats()`, `st.text(...)`, `st.binary(...)`), so the random source records
 the very choice sequence the strategy would have consumed to make the same value: Hypothesis
-replays and shrinks it. Discovery then costs a few microseconds per choice instead of
-Hypothesis's per-draw machinery, and every reported example is still one Hypothesis shrank.
+replays and shrinks it. Two more: `strategy(s)` draws a value from a Hypothesis strategy as it is
+(its choices recorded the same way: for regexes, date-times and the like), and `reject()` gives
+up on the example (a filter that keeps failing), as Hypothesis's `reject()` does. Discovery
+then costs a few microseconds per choice instead of Hypothesis's per-draw machinery, and every
+reported example is still one Hypothesis shrank.
 """
 
 from __future__ import annotations
@@ -16,9 +19,12 @@ import math
 import struct
 from collections.abc import Callable
 from random import Random
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 
+from hypothesis import reject
 from hypothesis import strategies as st
+
+from schemafuzz._internal.engine import Rejected, draw_from
 
 
 class Source(Protocol):
@@ -33,6 +39,12 @@ class Source(Protocol):
     def text(self, max_size: int) -> str: ...
 
     def binary(self, max_size: int) -> bytes: ...
+
+    def strategy(self, strategy: st.SearchStrategy[Any]) -> Any: ...
+
+    def reject(self) -> NoReturn:
+        """Give up on this example."""
+        ...
 
 
 Generator = Callable[[Source], Any]
@@ -99,6 +111,14 @@ class RandomSource:
         self.choices.append(value)
         return value
 
+    def strategy(self, strategy: st.SearchStrategy[Any]) -> Any:
+        value, choices = draw_from(strategy, self.random)
+        self.choices.extend(choices)
+        return value
+
+    def reject(self) -> NoReturn:
+        raise Rejected
+
 
 class SimplestSource(RandomSource):
     """The simplest choice everywhere: 0 (or the bound nearest it), False, 0.0, empty."""
@@ -126,6 +146,11 @@ class SimplestSource(RandomSource):
     def binary(self, max_size: int) -> bytes:
         self.choices.append(b"")
         return b""
+
+    def strategy(self, strategy: st.SearchStrategy[Any]) -> Any:
+        value, choices = draw_from(strategy, None)
+        self.choices.extend(choices)
+        return value
 
 
 @functools.lru_cache(maxsize=4096)
@@ -173,6 +198,12 @@ class DrawSource:
     def binary(self, max_size: int) -> bytes:
         value: bytes = self.draw(_binary(max_size))
         return value
+
+    def strategy(self, strategy: st.SearchStrategy[Any]) -> Any:
+        return self.draw(strategy)
+
+    def reject(self) -> NoReturn:
+        reject()
 
 
 class Sampler:

@@ -1097,7 +1097,7 @@ class JsonSchemaVersion:
         self.validator = self.node.dialect.validator(
             wrapper, registry=self.graph.final_registry(), format_checker=None
         )
-        self._strategies: dict[int | None, tuple[Any, list[str]]] = {}
+        self._samplers: dict[int, Any] = {}
 
     def _reach(self, root_path: Path) -> dict[str, str]:
         """Check what the root reaches (refs, meta-schemas, an object root); warn once about
@@ -1120,20 +1120,22 @@ class JsonSchemaVersion:
             )
         return reach.ungenerated
 
-    def _bounded(self, max_depth: int | None) -> tuple[Any, list[str]]:
-        if max_depth not in self._strategies:
-            from schemafuzz._internal.formats.jsonschema_strategies import instance_strategy
+    def sampler(self, max_depth: int | None = None) -> Any:
+        """The version's instance generator: fast random draws, and a Hypothesis strategy;
+        nested `max_depth` levels deep (None: the default, 3)."""
+        depth = self.default_depth if max_depth is None else max_depth
+        if depth not in self._samplers:
+            from schemafuzz._internal.formats.jsonschema_strategies import instance_sampler
 
-            depth = self.default_depth if max_depth is None else max_depth
-            self._strategies[max_depth] = instance_strategy(self, depth)
-        return self._strategies[max_depth]
+            self._samplers[depth] = instance_sampler(self, depth)
+        return self._samplers[depth]
 
     def strategy(self, max_depth: int | None = None) -> Any:
-        return self._bounded(max_depth)[0]
+        return self.sampler(max_depth).strategy()
 
     def truncated(self, max_depth: int | None = None) -> list[str]:
-        """What is not generated below `max_depth` levels (None: the default, 3)."""
-        return self._bounded(max_depth)[1]
+        """What is not generated below `max_depth` levels of nesting."""
+        return list(self.sampler(max_depth).truncated)
 
     def encode(self, value: Any, encoding: str) -> bytes:
         if encoding == "cbor":

@@ -1,4 +1,8 @@
-"""Hypothesis strategies for JSON Schema instances, by construction from a version's shapes.
+"""JSON Schema instance generators, by construction from a version's shapes.
+
+Generators run on a `sampling.Source` (fast random draws for discovery, Hypothesis draws for
+shrinking and users' strategies); regexes, string formats and free-form JSON are drawn from
+Hypothesis strategies as they are.
 
 A shape is a schema with its `$ref` and `allOf` merged in (see `jsonschema.Shape`); anyOf, oneOf
 and if/then/else are drawn as a choice of branch, merged into the rest, so one construction
@@ -18,11 +22,11 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from hypothesis import assume
 from hypothesis import strategies as st
 
 from schemafuzz._internal.formats.jsonschema import (
@@ -35,6 +39,8 @@ from schemafuzz._internal.formats.jsonschema import (
     merge,
 )
 from schemafuzz._internal.model import JSON_MAX_DEPTH
+from schemafuzz._internal.sampling import Generator as Gen
+from schemafuzz._internal.sampling import Sampler, Source, pick
 
 if TYPE_CHECKING:
     from schemafuzz._internal.formats.jsonschema import JsonSchemaVersion
@@ -48,6 +54,7 @@ MAX_LIST = 4  # array items beyond minItems
 MAX_OPTIONAL = 12  # objects with more optional properties draw a subset of them
 SUBSET = 8
 ATTEMPTS = 3  # draws per example before an instance failing validation is rejected
+_WIDE = 2**72  # integers drawn where a schema sets no bound
 
 _EDGE_INTS = (
     0, 1, -1, 2, 127, 128, 255, 256, 2**15, 2**16 - 1, 2**31 - 1, 2**31, -(2**31),
@@ -176,13 +183,13 @@ def _exact(value: int) -> bool:
         return False
 
 
-def integers(shape: Shape, exact: bool = False) -> SearchStrategy[int]:
+def integers(shape: Shape, exact: bool = False) -> Gen | None:
     """Integers within the bounds and steps, a third of them at the bounds (± 1), a third at
     other edges; `exact`: only those a double holds exactly, as a writer whose schema says
-    "number" (a double in most languages) can send."""
+    "number" (a double in most languages) can send. None: no integer fits."""
     low, high = _int_bounds(shape)
     if low is not None and high is not None and low > high:
-        return st.nothing()
+        return None
     step = _int_step(shape)
 
     def fits(v: int) -> bool:
@@ -190,26 +197,50 @@ def integers(shape: Shape, exact: bool = False) -> SearchStrategy[int]:
 
     near = sorted({b + d for b in (low, high) if b is not None for d in (0, 1, -1)}, key=abs)
     edges = sorted({v for v in _EDGE_INTS if fits(v)}, key=abs)
-    k_low = None if low is None else -(-low // step)
-    k_high = None if high is None else high // step
+    k_low = -(-low // step) if low is not None else -(_WIDE // step)
+    k_high = high // step if high is not None else _WIDE // step
     if exact:
-        k_low = max(k_low, -(2**53) // step) if k_low is not None else -(2**53) // step
-        k_high = min(k_high, 2**53 // step) if k_high is not None else 2**53 // step
-    empty = k_low is not None and k_high is not None and k_low > k_high
-    general = None if empty else st.integers(k_low, k_high).map(lambda k: k * step)
+        k_low = max(k_low, -(2**53) // step)
+        k_high = min(k_high, 2**53 // step)
+    general = None
+    if k_low <= k_high:
+        lo, hi = k_low, k_high
+        general = lambda s: s.integer(lo, hi) * step  # noqa: E731
     return _weighted([v for v in near if fits(v)], edges, general)
 
 
-def _weighted(
-    near: list[Any], edges: list[Any], *general: SearchStrategy[Any] | None
-) -> SearchStrategy[Any]:
-    """One of: a value at a bound, another edge value, each general strategy."""
-    parts = [st.sampled_from(values) for values in (near, edges) if values]
+def _weighted(near: list[Any], edges: list[Any], *general: Gen | None) -> Gen | None:
+    """One of: a value at a bound, another edge value, each general generator."""
+    parts: list[Gen] = [pick(values) for values in (near, edges) if values]
     parts.extend(g for g in general if g is not None)
-    return st.one_of(parts) if parts else st.nothing()
+    return _one_of(parts)
 
 
-def floats(shape: Shape) -> SearchStrategy[float]:
+def _one_of(parts: Sequence[Gen | None]) -> Gen | None:
+    """One of `parts` (shrinking towards the first); None parts can make nothing."""
+    kept = [p for p in parts if p is not None]
+    if not kept:
+        return None
+    if len(kept) == 1:
+        return kept[0]
+    last = len(kept) - 1
+    return lambda s: kept[s.integer(0, last)](s)
+
+
+def _filtered(generate: Gen, keep: Callable[[Any], bool]) -> Gen:
+    """`generate` until `keep` holds, three tries, then the example is rejected."""
+
+    def generate_kept(s: Source) -> Any:
+        for _ in range(3):
+            value = generate(s)
+            if keep(value):
+                return value
+        return s.reject()
+
+    return generate_kept
+
+
+def floats(shape: Shape) -> Gen | None:
     """Finite floats within the bounds: at the bounds and the next doubles, edges (-0.0, the
     largest double, subnormals), readings with two decimals (231.47, what telemetry carries),
     anything; a multipleOf as multiples (validated after)."""
@@ -221,30 +252,36 @@ def floats(shape: Shape) -> SearchStrategy[float]:
     edges = sorted({v for v in _EDGE_FLOATS if in_bounds(shape, v)}, key=abs)
     if shape.multiple_of:
         multiple = shape.multiple_of[0]
-        lo = None if low is None else math.ceil(low / multiple)
-        hi = None if high is None else math.floor(high / multiple)
-        return st.integers(lo, hi).map(lambda k: float(k * multiple))
+        lo = -_WIDE if low is None else math.ceil(low / multiple)
+        hi = _WIDE if high is None else math.floor(high / multiple)
+        if lo > hi:
+            return None
+        return lambda s: float(s.integer(lo, hi) * multiple)
     if low is not None and high is not None and low >= high:
         return _weighted(near, edges, None)
-    general = st.floats(
-        min_value=low,
-        max_value=high,
-        exclude_min=bool(shape.lower and shape.lower[1]),
-        exclude_max=bool(shape.upper and shape.upper[1]),
-        allow_nan=False,
-        allow_infinity=False,
-    )
+
+    def general(s: Source) -> float:
+        value = s.floating(64)
+        if not math.isfinite(value):
+            value = 0.0
+        return value if in_bounds(shape, value) else _into(shape, value, near)
+
     return _weighted(near, edges, _decimals(shape, low, high), general)
 
 
-def _decimals(
-    shape: Shape, low: int | float | None, high: int | float | None
-) -> SearchStrategy[float]:
+def _into(shape: Shape, value: float, near: list[float]) -> float:
+    """An out-of-bounds float moved to the nearest value within the bounds."""
+    inside = [v for v in near if in_bounds(shape, v)]
+    return min(inside, key=lambda v: abs(v - value)) if inside else 0.0
+
+
+def _decimals(shape: Shape, low: int | float | None, high: int | float | None) -> Gen | None:
     """Readings with two decimals within the bounds (or within ±10^6)."""
     lo = -(10**8) if low is None or low < -1e6 else math.ceil(low * 100)
     hi = 10**8 if high is None or high > 1e6 else math.floor(high * 100)
-    values = st.integers(lo, hi).map(lambda k: k / 100)
-    return values.filter(lambda v: in_bounds(shape, v)) if lo <= hi else st.nothing()
+    if lo > hi:
+        return None
+    return _filtered(lambda s: s.integer(lo, hi) / 100, lambda v: in_bounds(shape, v))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -271,80 +308,74 @@ def _length_ok(shape: Shape, text: str) -> bool:
     )
 
 
-def strings(shape: Shape) -> SearchStrategy[str]:
+def strings(shape: Shape) -> Gen | None:
     known = _FORMATS.get(shape.format or "")
     if known is not None or shape.patterns:
         base = known if known is not None else regex(shape.patterns[0])
         rest = shape.patterns if known is not None else shape.patterns[1:]
+        generate = _drawn(base)
         if rest:
-            base = base.filter(lambda s: all(re.search(p, s) for p in rest))
+            generate = _filtered(generate, lambda t: all(re.search(p, t) for p in rest))
         if shape.min_length or shape.max_length is not None:
-            base = base.filter(lambda s: _length_ok(shape, s))
-        return base
+            generate = _filtered(generate, lambda t: _length_ok(shape, t))
+        return generate
     top = shape.min_length + 40 if shape.max_length is None else shape.max_length
     top = min(top, shape.min_length + 40)
     if top < shape.min_length:
-        return st.nothing()
-    general = st.text(st.characters(codec="utf-8"), min_size=shape.min_length, max_size=top)
-    edges = [s for s in _EDGE_STRINGS if _length_ok(shape, s)]
+        return None
+    least = shape.min_length
+
+    def general(s: Source) -> str:
+        text = s.text(top)
+        return text + "x" * (least - len(text)) if len(text) < least else text
+
+    edges = [t for t in _EDGE_STRINGS if _length_ok(shape, t)]
     if shape.min_length > 1:
         edges.append("\U0001f600" * shape.min_length)
-    return st.one_of(st.sampled_from(edges), general) if edges else general
+    return _one_of([pick(edges), general]) if edges else general
 
 
 # ---------------------------------------------------------------------------------------------
 # Objects, arrays, choices
 
 
-_ABSENT: Any = object()
+def _any_json(s: Source) -> Any:
+    return s.strategy(ANY_JSON)
 
 
-def _maybe(value: SearchStrategy[Any]) -> SearchStrategy[Any]:
-    """Present three times in four, shrinking to absent (Hypothesis favours a plain
-    `one_of(absent, value)`'s first branch, which left optional properties out 70 % of the
-    time)."""
-    return st.integers(0, 3).flatmap(lambda i: value if i else st.just(_ABSENT))
+def _fixed(value: Any) -> Gen:
+    return lambda s: value
 
 
-def _present(drawn: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in drawn.items() if v is not _ABSENT}
-
-
-def _join(parts: tuple[Any, ...]) -> dict[str, Any]:
-    """The declared properties first, then pattern/free properties not already there."""
-    out = dict(parts[0])
-    for extra in parts[1:]:
-        for key, value in extra.items():
-            out.setdefault(key, value)
-    return out
-
-
-def _concat(parts: tuple[tuple[Any, ...], list[Any]]) -> list[Any]:
-    return [*parts[0], *parts[1]]
+def _drawn(strategy: SearchStrategy[Any]) -> Gen:
+    """A value drawn from a Hypothesis strategy as it is (regexes, formats)."""
+    return lambda s: s.strategy(strategy)
 
 
 class Builder:
-    """Strategies per (shape, depth), memoised, built once per version from its shapes."""
+    """Generators per (shape, depth), memoised, built once per version from its shapes; None
+    where no instance can be built (Hypothesis's `nothing()`)."""
 
     def __init__(self, shapes: Shapes, max_depth: int = MAX_DEPTH) -> None:
         self.shapes = shapes
         self.max_depth = max_depth
         self.truncated: set[str] = set()  # what is not generated below max_depth
-        self.memo: dict[tuple[int, int], tuple[Shape, SearchStrategy[Any]]] = {}
+        self.memo: dict[tuple[int, int], tuple[Shape, Gen | None]] = {}
         self.combos: dict[tuple[int, tuple[int, ...]], Shape] = {}
 
-    def nodes(self, nodes: tuple[Node, ...], depth: int) -> SearchStrategy[Any]:
+    def nodes(self, nodes: tuple[Node, ...], depth: int) -> Gen | None:
         if not nodes:
-            return ANY_JSON
+            return _any_json
         return self.shape(self.shapes.all(nodes), depth)
 
-    def shape(self, shape: Shape, depth: int, chosen: int = 0) -> SearchStrategy[Any]:
+    def shape(self, shape: Shape, depth: int, chosen: int = 0) -> Gen | None:
         key = (id(shape), depth)
         entry = self.memo.get(key)
         if entry is not None:
             return entry[1]
+        found: Gen | None
         if shape.never or depth > HARD_DEPTH or chosen > MAX_CHOICES:
-            found: SearchStrategy[Any] = st.nothing()
+            found = None
         elif shape.choices:
             found = self._choose(shape, depth, chosen)
         else:
@@ -352,10 +383,17 @@ class Builder:
         self.memo[key] = (shape, found)  # the shape stays alive, so its id is never reused
         return found
 
-    def _choose(self, shape: Shape, depth: int, chosen: int) -> SearchStrategy[Any]:
-        """One branch per anyOf/oneOf/if-then-else group, merged into the rest of the shape."""
-        picks = st.tuples(*(st.sampled_from(range(len(g))) for g in shape.choices))
-        return picks.flatmap(lambda idx: self.shape(self._combo(shape, idx), depth, chosen + 1))
+    def _choose(self, shape: Shape, depth: int, chosen: int) -> Gen:
+        """One branch per anyOf/oneOf/if-then-else group, merged into the rest of the shape
+        (built when first drawn: a recursive branch is built only as deep as it is drawn)."""
+        lasts = [len(group) - 1 for group in shape.choices]
+
+        def generate(s: Source) -> Any:
+            idx = tuple(s.integer(0, last) for last in lasts)
+            branch = self.shape(self._combo(shape, idx), depth, chosen + 1)
+            return branch(s) if branch is not None else s.reject()
+
+        return generate
 
     def _combo(self, shape: Shape, idx: tuple[int, ...]) -> Shape:
         key = (id(shape), idx)
@@ -368,9 +406,9 @@ class Builder:
             self.combos[key] = found
         return found
 
-    def _plain(self, shape: Shape, depth: int) -> SearchStrategy[Any]:
+    def _plain(self, shape: Shape, depth: int) -> Gen | None:
         if shape.enum is not None:
-            return st.sampled_from(shape.enum)  # every value, shrinking to the first
+            return pick(shape.enum) if shape.enum else None  # every value, shrinking to the first
         types = shape.types if shape.types is not None else frozenset(_TYPED)
         if "number" in types:
             types = types - {"integer"}  # number already draws integers
@@ -380,13 +418,15 @@ class Builder:
             if t in _TYPED
         ]
         if shape.default is not _NO_DEFAULT and not isinstance(shape.default, (dict, list)):
-            parts.append(st.just(shape.default))
-        return st.one_of(parts) if parts else st.nothing()
+            parts.append(_fixed(shape.default))
+        return _one_of(parts)
 
-    def objects(self, shape: Shape, depth: int) -> SearchStrategy[dict[str, Any]]:
+    def objects(self, shape: Shape, depth: int) -> Gen | None:
         if any(not shape.allows(name) for name in shape.required):
-            return st.nothing()
+            return None
         required = {name: self._value(shape, name, depth) for name in shape.required}
+        if any(value is None for value in required.values()):
+            return None
         names = [n for n in shape.properties if n not in required and shape.allows(n)]
         deep = depth > self.max_depth
         if deep:
@@ -394,29 +434,51 @@ class Builder:
             if shape.pattern_properties or not (shape.properties or shape.closed):
                 self.truncated.add("undeclared properties")
         optional = {} if deep else {n: self.nodes(shape.properties[n], depth + 1) for n in names}
-        base = self._declared(required, optional)
+        base = self._declared(
+            {n: g for n, g in required.items() if g is not None},
+            {n: g for n, g in optional.items() if g is not None},
+        )
         extras = [] if deep else self._extras(shape, depth)
-        return st.tuples(base, *extras).map(_join) if extras else base
+        if not extras:
+            return base
 
-    def _declared(
-        self, required: dict[str, SearchStrategy[Any]], optional: dict[str, SearchStrategy[Any]]
-    ) -> SearchStrategy[dict[str, Any]]:
-        """Required properties always; each optional one present or absent (shrinking to
-        absent); a large object draws a bounded subset of its optional properties.
-        Keys keep declaration order."""
+        def generate(s: Source) -> dict[str, Any]:
+            out: dict[str, Any] = base(s)  # declared properties first, then pattern/free ones
+            for extra in extras:
+                for key, value in extra(s).items():
+                    out.setdefault(key, value)
+            return out
+
+        return generate
+
+    def _declared(self, required: dict[str, Gen], optional: dict[str, Gen]) -> Gen:
+        """Required properties always; each optional one present three times in four
+        (shrinking to absent); a large object draws a bounded subset of its optional
+        properties. Keys keep declaration order."""
         if len(optional) <= MAX_OPTIONAL:
-            maybe = {name: _maybe(value) for name, value in optional.items()}
-            return st.fixed_dictionaries({**required, **maybe}).map(_present)
+            fields = [(name, gen, name not in required) for name, gen in
+                      {**required, **optional}.items()]  # fmt: skip
+
+            def generate(s: Source) -> dict[str, Any]:
+                out = {}
+                for name, gen, maybe in fields:
+                    if not maybe or s.integer(0, 3):
+                        out[name] = gen(s)
+                return out
+
+            return generate
         names = list(optional)
-        order = {name: i for i, name in enumerate(names)}
+        last = len(names) - 1
 
-        def chosen(picked: list[str]) -> SearchStrategy[dict[str, Any]]:
-            keep = sorted(picked, key=order.__getitem__)
-            return st.fixed_dictionaries({**required, **{n: optional[n] for n in keep}})
+        def generate_subset(s: Source) -> dict[str, Any]:
+            picked = {names[s.integer(0, last)] for _ in range(s.integer(0, SUBSET))}
+            out = {name: gen(s) for name, gen in required.items()}
+            out.update((name, optional[name](s)) for name in names if name in picked)
+            return out
 
-        return st.lists(st.sampled_from(names), unique=True, max_size=SUBSET).flatmap(chosen)
+        return generate_subset
 
-    def _value(self, shape: Shape, name: str, depth: int) -> SearchStrategy[Any]:
+    def _value(self, shape: Shape, name: str, depth: int) -> Gen | None:
         """A required property's value; one only `required` names takes what the pattern or
         additional properties allow."""
         if name in shape.properties:
@@ -426,46 +488,85 @@ class Builder:
         )
         return self.nodes(matching or shape.additional, depth + 1)
 
-    def _extras(self, shape: Shape, depth: int) -> list[SearchStrategy[dict[str, Any]]]:
+    def _extras(self, shape: Shape, depth: int) -> list[Callable[[Source], dict[str, Any]]]:
         extras = []
         for pattern, nodes in shape.pattern_properties.items():
-            keys = regex(pattern).filter(lambda k: k not in shape.properties and shape.allows(k))
-            extras.append(st.dictionaries(keys, self.nodes(nodes, depth + 1), max_size=2))
+            keys = regex(pattern)
+            value = self.nodes(nodes, depth + 1)
+            if value is not None:
+                key = _filtered(
+                    _drawn(keys), lambda k: k not in shape.properties and shape.allows(k)
+                )
+                extras.append(_entries(key, value, 2))
         if not shape.properties and not shape.pattern_properties and not shape.closed:
-            keys = st.text(st.characters(codec="utf-8"), max_size=8)
-            extras.append(
-                st.dictionaries(keys, self.nodes(shape.additional, depth + 1), max_size=3)
-            )
+            value = self.nodes(shape.additional, depth + 1)
+            if value is not None:
+                extras.append(_entries(lambda s: s.text(8), value, 3))
         return extras
 
-    def arrays(self, shape: Shape, depth: int) -> SearchStrategy[list[Any]]:
+    def arrays(self, shape: Shape, depth: int) -> Gen | None:
         more = shape.max_items is None or shape.max_items > shape.min_items
         if depth > self.max_depth and more and not shape.no_items:
             self.truncated.add("array items beyond minItems")
         cap = shape.min_items + (MAX_LIST if depth <= self.max_depth else 0)
         top = cap if shape.max_items is None else min(shape.max_items, cap)
         if top < shape.min_items:
-            return st.nothing()
+            return None
         prefix = [self.nodes(nodes, depth + 1) for nodes in shape.prefix[:top]]
+        if any(p is None for p in prefix):
+            return None
         tail_min = max(0, shape.min_items - len(prefix))
-        tail_max = 0 if shape.no_items else top - len(prefix)
-        element = self.nodes(shape.items, depth + 1) if shape.items is not None else ANY_JSON
-        tail = st.lists(
-            element,
-            min_size=tail_min,
-            max_size=max(tail_min, tail_max),
-            unique_by=json_key if shape.unique else None,
-        )
-        if not prefix:
-            return tail
-        return st.tuples(st.tuples(*prefix), tail).map(_concat)
+        tail_max = max(tail_min, 0 if shape.no_items else top - len(prefix))
+        element = self.nodes(shape.items, depth + 1) if shape.items is not None else _any_json
+        if element is None:
+            if tail_min:
+                return None
+            tail_max = 0
+        firsts: list[Gen] = [p for p in prefix if p is not None]
+        unique = shape.unique
+
+        def generate(s: Source) -> list[Any]:
+            out = [first(s) for first in firsts]
+            count = s.integer(tail_min, tail_max)
+            seen = {json_key(v) for v in out} if unique else set()
+            for _ in range(count):
+                value = element(s)  # type: ignore[misc]
+                if unique:
+                    key = json_key(value)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                out.append(value)
+            if len(out) < shape.min_items:  # duplicates dropped below minItems
+                return s.reject()
+            return out
+
+        return generate
+
+
+def _entries(key: Gen, value: Gen, most: int) -> Callable[[Source], dict[str, Any]]:
+    """Up to `most` extra properties (a later key already drawn is skipped)."""
+
+    def generate(s: Source) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for _ in range(s.integer(0, most)):
+            name = key(s)
+            item = value(s)
+            out.setdefault(name, item)
+        return out
+
+    return generate
+
+
+def _number(b: Builder, shape: Shape, depth: int) -> Gen | None:
+    return _one_of([floats(shape), integers(shape, exact=True)])
 
 
 _TYPED = {
-    "null": lambda b, shape, depth: st.none(),
-    "boolean": lambda b, shape, depth: st.booleans(),
+    "null": lambda b, shape, depth: _fixed(None),
+    "boolean": lambda b, shape, depth: lambda s: s.boolean(),
     "integer": lambda b, shape, depth: integers(shape),
-    "number": lambda b, shape, depth: st.one_of(floats(shape), integers(shape, exact=True)),
+    "number": _number,
     "string": lambda b, shape, depth: strings(shape),
     "array": lambda b, shape, depth: b.arrays(shape, depth),
     "object": lambda b, shape, depth: b.objects(shape, depth),
@@ -473,23 +574,25 @@ _TYPED = {
 assert set(_TYPED) == set(TYPES)
 
 
-def instance_strategy(
-    version: JsonSchemaVersion, max_depth: int = MAX_DEPTH
-) -> tuple[SearchStrategy[Any], list[str]]:
-    """Instances valid for `version`'s root schema (always objects), checked by its validator,
-    and what is not generated below `max_depth` levels of nesting."""
+def instance_sampler(version: JsonSchemaVersion, max_depth: int = MAX_DEPTH) -> Sampler:
+    """Instances valid for `version`'s root schema (always objects), checked by its validator:
+    fast random draws and a Hypothesis strategy (`sampling.Sampler`); `Sampler.truncated` names
+    what is not generated below `max_depth` levels of nesting."""
     shape = version.shapes.of(version.node)
     shape = merge(shape, Shape(types=frozenset({"object"})))
     builder = Builder(version.shapes, max_depth)
     raw = builder.shape(shape, 0)
+    is_valid = version.is_valid
 
-    @st.composite
-    def valid(draw: Any) -> Any:
+    def valid(s: Source) -> Any:
+        if raw is None:
+            return s.reject()
         for _ in range(ATTEMPTS):
-            value = draw(raw)
-            if version.is_valid(value):
+            value = raw(s)
+            if is_valid(value):
                 return value
-        assume(False)
-        return None  # pragma: no cover - assume(False) raises
+        return s.reject()
 
-    return valid(), sorted(builder.truncated)
+    sampler = Sampler(valid)
+    sampler.truncated = sorted(builder.truncated)
+    return sampler
