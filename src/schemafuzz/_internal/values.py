@@ -84,7 +84,12 @@ def never(a: Any, b: Any) -> bool:
 
 
 def same_structure(a: Any, b: Any) -> bool:
-    """Deep equality of plain trees, floats by bit pattern, str and bytes as UTF-8."""
+    """Deep equality of plain trees, floats by bit pattern, str and bytes as UTF-8, logical
+    values by meaning when both are logical (else by the raw value)."""
+    if isinstance(a, Logical) or isinstance(b, Logical):
+        if isinstance(a, Logical) and isinstance(b, Logical):
+            return same_structure(a.value, b.value)
+        return same_structure(raw(a), raw(b))
     if isinstance(a, float) or isinstance(b, float):
         if isinstance(a, float) and isinstance(b, float):
             return bits(a) == bits(b)
@@ -94,8 +99,12 @@ def same_structure(a: Any, b: Any) -> bool:
     if isinstance(a, (str, bytes)) or isinstance(b, (str, bytes)):
         return _same_text(a, b)
     if isinstance(a, View) and isinstance(b, View):
-        return a.present == b.present and all(
-            same_structure(a.values[k], b.values.get(k)) for k in a.present
+        # Records inside plain trees (an Avro union's record branch) compare on the fields both
+        # versions declare: one only the writer has is unknown to the reader, one only the
+        # reader has takes its default — info findings where the record is a declared field.
+        shared = a.values.keys() & b.values.keys()
+        return (a.present & shared) == (b.present & shared) and all(
+            same_structure(a.values[k], b.values[k]) for k in shared
         )
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(same_structure(a[k], b[k]) for k in a)

@@ -217,6 +217,12 @@ def _line_of(path: Path, name: str) -> str:
 Converter = Callable[[Any], Any]
 
 
+def _octets(raw: Any) -> Any:
+    """Bytes as the schema's default gives them: fastavro fills a missing bytes or fixed field
+    with its JSON default, a string of code points 0-255 (the Avro spec's notation)."""
+    return raw.encode("latin-1") if isinstance(raw, str) else raw
+
+
 def _twos_complement(data: bytes) -> int:
     return int.from_bytes(data, "big", signed=True) if data else 0
 
@@ -247,6 +253,7 @@ def _logical_converter(schema: dict[str, Any]) -> tuple[str, Converter] | None:
         label = f"decimal({schema.get('precision')},{scale})"
 
         def decimal(raw: bytes) -> Logical:
+            raw = _octets(raw)
             value = Decimal(_twos_complement(raw)).scaleb(-scale)
             return Logical(raw, ("decimal", value), str(value))
 
@@ -256,6 +263,7 @@ def _logical_converter(schema: dict[str, Any]) -> tuple[str, Converter] | None:
     if logical == "duration" and base == "fixed":
 
         def duration(raw: bytes) -> Logical:
+            raw = _octets(raw)
             months, days, millis = (int.from_bytes(raw[i : i + 4], "little") for i in (0, 4, 8))
             return Logical(raw, ("duration", months, days, millis), f"P{months}M{days}DT{millis}ms")
 
@@ -357,7 +365,7 @@ class _Describer:
             schema = named
         if isinstance(schema, str):
             into.type, into.category = schema, PRIMITIVE_CATEGORY[schema]
-            return {"float": _float32, "double": _double}.get(schema, _identity)
+            return {"float": _float32, "double": _double, "bytes": _octets}.get(schema, _identity)
         if isinstance(schema, list):
             into.type = "union<" + ",".join(_type_label(s) for s in schema) + ">"
             into.category = ANY
@@ -384,16 +392,26 @@ class _Describer:
             return lambda symbol: numbers.get(symbol, symbol)
         if kind == "fixed":
             into.type, into.category = f"fixed({schema.get('size')})", BYTES
-            return _identity
-        if kind == "array":
-            into.repeated = True
-            element = self._type(schema["items"], namespace, into)
-            into.type = f"array<{into.type}>"
-            return lambda items: [element(item) for item in items]
-        if kind == "map":
+            return _octets
+        if kind in ("array", "map"):
+            inner = schema["items" if kind == "array" else "values"]
+            if _is_container(inner):
+                # Lists of lists, maps of lists…: the model has one level of repetition, so the
+                # elements are plain trees (logical values and records still viewed), compared
+                # deeply.
+                scratch = FieldDef(name="", number=None, type="", category=ANY)
+                element = self._type(inner, namespace, scratch)
+                into.category = ANY
+                inner_type = scratch.type
+            else:
+                element = self._type(inner, namespace, into)
+                inner_type = into.type
+            if kind == "array":
+                into.repeated = True
+                into.type = f"array<{inner_type}>"
+                return lambda items: [element(item) for item in items]
             into.is_map, into.key_category, into.key_type = True, STRING, "string"
-            element = self._type(schema["values"], namespace, into)
-            into.type = f"map<{into.type}>"
+            into.type = f"map<{inner_type}>"
             return lambda entries: {k: element(v) for k, v in entries.items()}
         if isinstance(kind, (str, list, dict)):
             return self._type(kind, namespace, into)
@@ -412,14 +430,31 @@ class _Describer:
         for branch in branches:
             scratch = FieldDef(name="", number=None, type="", category=ANY)
             converters.append((scratch, self._type(branch, namespace, scratch)))
-        records = [c for f, c in converters if f.category == MESSAGE]
+        # fastavro reads a record branch as a dict holding every field of the record: a dict is
+        # the record whose field names it has exactly (a map branch's dict is left plain).
+        records = [
+            (frozenset(f.name for f in scratch.message.fields), convert)
+            for scratch, convert in converters
+            if scratch.category == MESSAGE and scratch.message is not None
+        ]
 
         def convert(value: Any) -> Any:
-            if isinstance(value, dict) and len(records) == 1:
-                return records[0](value)
+            if isinstance(value, dict):
+                keys = value.keys()
+                found = [c for names, c in records if keys == names]
+                if len(found) == 1:
+                    return found[0](value)
             return value
 
         return convert
+
+
+def _is_container(schema: Any) -> bool:
+    """An array or map schema (written inline; named types are never containers)."""
+    if not isinstance(schema, dict):
+        return False
+    kind = schema.get("type")
+    return kind in ("array", "map") or _is_container(kind)
 
 
 def _type_label(schema: Any) -> str:
