@@ -3,6 +3,7 @@ exactly: kind, writer, reader, encoding and path (and the values where they are 
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -43,6 +44,23 @@ def test_closed_object_gaining_a_property_names_it() -> None:
     assert keys(report) == each("decode-error", "v2", "v1", "humidityPct")
     finding = next(f for f in report.findings if f.encoding == "cbor")
     assert "field `humidityPct` of v2 does not exist in v1" in finding.explanation
+
+
+def test_pattern_properties_a_closed_reader_rejects_are_one_finding(tmp_path: Path) -> None:
+    """Keys a writer draws from a pattern are not its declared fields: whatever key an example
+    drew, the reader's rejection is one finding at `*` (a stable fingerprint for baselines)."""
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
+              "properties": {"id": {"type": "integer"}}}  # fmt: skip
+    writer = {**schema, "patternProperties": {"^x-[a-z]{1,6}$": {"type": "integer"}}}
+    reader = {**schema, "additionalProperties": False}
+    family = write_family(
+        tmp_path / "fam",
+        {"v1": {"r.json": json.dumps(writer)}, "v2": {"r.json": json.dumps(reader)}},
+    )
+    report = fuzz_fixture(family, examples=80)
+    assert keys(report, Severity.WARNING) == each("decode-error", "v1", "v2", "*")
+    finding = next(f for f in report.findings if f.encoding == "json")
+    assert any(key.startswith("x-") for key in finding.example)
 
 
 def test_changed_default_of_an_optional_property_is_value_changed() -> None:

@@ -505,10 +505,12 @@ def _key_path(root: MessageDef, keys: tuple[str, ...]) -> str:
         if message is not None:
             found = next((f for f in message.fields if key in (f.name, f.json_name)), None)
         if found is None:
-            # A key the writer does not declare: name it only at the top of what the writer sent,
-            # not inside a value the reader misparsed (a base64 string read as an object).
+            # A key the writer does not declare (a pattern or free-form property): `*`, so all
+            # such keys are one finding with a stable fingerprint, whatever key an example drew.
+            # Named only at the top of what the writer sent, not inside a value the reader
+            # misparsed (a base64 string read as an object).
             if message is not None:
-                names.append(key)
+                names.append("*")
             break
         names.append(found.name)
         message = found.message
