@@ -19,7 +19,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis.control import BuildContext
-from hypothesis.errors import HypothesisException, StopTest
+from hypothesis.errors import HypothesisException, StopTest, UnsatisfiedAssumption
 from hypothesis.internal.conjecture.choice import ChoiceTemplate
 from hypothesis.internal.conjecture.data import ConjectureData, Status
 from hypothesis.internal.conjecture.engine import ConjectureRunner
@@ -31,6 +31,10 @@ MAX_STALL = 50
 # Test runs one shrink may make. Counted, so deterministic; the long tail of a shrink polishes
 # an example that is already small, at a second or more per finding on a 40-field message.
 MAX_SHRINK_CALLS = 150
+# Lookups one shrink may make: test runs plus candidates the shrinker's cache or choice tree
+# already answers. Those cost almost as much as a run (the tree replays the choices), and a
+# shrink that keeps proposing known candidates makes hundreds of them for nothing.
+MAX_SHRINK_LOOKUPS = 4 * MAX_SHRINK_CALLS
 
 _ORIGIN = InterestingOrigin(AssertionError, "schemafuzz", 0, (), ())
 _SIMPLEST = (ChoiceTemplate("simplest", count=None),)
@@ -124,9 +128,13 @@ def shrink(
         calls += 1
         if calls > MAX_SHRINK_CALLS and shrinkers:
             shrinkers[0].max_stall = 0  # Hypothesis's own stop: the next step ends the shrink
-        # A rejected draw raises StopTest, which the runner expects to see.
-        with BuildContext(data, wrapped_test=_no_test, is_final=False):
-            value = data.draw(strategy)
+        # An overrun raises StopTest, which the runner expects to see; a rejected draw (a filter,
+        # `reject()`, a float32 overflow) is made one.
+        try:
+            with BuildContext(data, wrapped_test=_no_test, is_final=False):
+                value = data.draw(strategy)
+        except UnsatisfiedAssumption:
+            data.mark_invalid()
         if holds(value):
             data.mark_interesting(_ORIGIN)
 
@@ -145,6 +153,17 @@ def shrink(
     start = runner.cached_test_function(choices)
     if start.status != Status.INTERESTING:
         return None
+    lookup = runner.cached_test_function
+    lookups = 0
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        nonlocal lookups
+        lookups += 1
+        if lookups > MAX_SHRINK_LOOKUPS:
+            shrinkers[0].max_stall = 0  # as for calls: the shrinker stops at its next check
+        return lookup(*args, **kwargs)
+
+    runner.cached_test_function = counted  # type: ignore[method-assign]
     shrinker = runner.new_shrinker(
         start,  # type: ignore[arg-type]
         lambda d: (

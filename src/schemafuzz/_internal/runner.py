@@ -30,6 +30,7 @@ from schemafuzz._internal.model import (
     DecodeFailure,
     Encoding,
     Family,
+    FieldDef,
     MessageDef,
     Version,
     View,
@@ -91,7 +92,7 @@ class Check:
         try:
             read = self.reader.codec.decode(data, encoding, writer.codec)
         except DecodeFailure as exc:
-            return [decode_error(exc, writer.root, self.oracle)]
+            return [decode_error(exc, writer.root, self.oracle, self.reader.root)]
         return self.oracle.compare(written, read)
 
 
@@ -483,8 +484,10 @@ def save_known(database: str, report: Report) -> None:
     write_atomic(Path(database) / KNOWN_FILE, json.dumps(known, indent=1, sort_keys=True) + "\n")
 
 
-def decode_error(exc: DecodeFailure, root: MessageDef, oracle: Oracle) -> Difference:
-    path = _key_path(root, exc.keys)
+def decode_error(
+    exc: DecodeFailure, root: MessageDef, oracle: Oracle, reader: MessageDef | None = None
+) -> Difference:
+    path = _key_path(root, exc.keys, reader)
     if not path and exc.mismatch is not None:
         path = oracle.locate(*exc.mismatch)
     cause = oracle.explain(path)
@@ -496,25 +499,33 @@ def decode_error(exc: DecodeFailure, root: MessageDef, oracle: Oracle) -> Differ
     return Difference("decode-error", path, None, str(exc), None, None, explanation)
 
 
-def _key_path(root: MessageDef, keys: tuple[str, ...]) -> str:
-    """Writer field names for the encoding's keys a reader named in its error."""
+def _key_path(root: MessageDef, keys: tuple[str, ...], reader: MessageDef | None = None) -> str:
+    """Writer field names for the encoding's keys a reader named in its error (the reader's
+    name for a field only it declares)."""
     names: list[str] = []
     message: MessageDef | None = root
     for key in keys:
-        found = None
-        if message is not None:
-            found = next((f for f in message.fields if key in (f.name, f.json_name)), None)
+        found = _field(message, key)
         if found is None:
-            # A key the writer does not declare (a pattern or free-form property): `*`, so all
-            # such keys are one finding with a stable fingerprint, whatever key an example drew.
-            # Named only at the top of what the writer sent, not inside a value the reader
-            # misparsed (a base64 string read as an object).
+            # A key the writer does not declare. A field of the reader (one it requires) keeps
+            # its name; any other key (a pattern or free-form property) is `*`, so all such keys
+            # are one finding with a stable fingerprint, whatever key an example drew. Named
+            # only at the top of what the writer sent, not inside a value the reader misparsed
+            # (a base64 string read as an object).
             if message is not None:
-                names.append("*")
+                names.append(key if reader is None or _field(reader, key) else "*")
             break
         names.append(found.name)
         message = found.message
+        counterpart = _field(reader, key)
+        reader = counterpart.message if counterpart is not None else None
     return ".".join(names)
+
+
+def _field(message: MessageDef | None, key: str) -> FieldDef | None:
+    if message is None:
+        return None
+    return next((f for f in message.fields if key in (f.name, f.json_name)), None)
 
 
 def select_names(names: list[str], wanted: list[str] | None, what: str) -> list[str]:
