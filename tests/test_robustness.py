@@ -26,7 +26,12 @@ def test_ctrl_c_reports_the_findings_so_far_and_writes_whole_files(tmp_path: Pat
          "--examples", "400", "--report", "json", "--output", str(output), "--jobs", "2"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
-    time.sleep(4)
+    # Ctrl-C once the run is under way: its worker processes exist (a fixed sleep would land in
+    # the loading on a busy machine). Then a moment for some runs to finish.
+    deadline = time.monotonic() + 120
+    while not _children(process.pid) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.5)
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=120)
     assert process.returncode == 130, err
@@ -35,6 +40,21 @@ def test_ctrl_c_reports_the_findings_so_far_and_writes_whole_files(tmp_path: Pat
     report = json.loads(output.read_text())  # whole, valid JSON: written atomically
     assert report["interrupted"] >= 1
     assert [p.name for p in tmp_path.iterdir()] == ["report.json"]  # no temporary leftovers
+
+
+def _children(pid: int) -> list[str]:
+    task = Path(f"/proc/{pid}/task/{pid}/children")
+    return task.read_text().split() if task.exists() else []
+
+
+def test_ctrl_c_before_a_run_started_is_exit_130_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("schemafuzz._internal.family.load_family", interrupted)
+    result = runner.invoke(app, ["fuzz", str(ROOT / "schemas" / "meter")])
+    assert result.exit_code == 130
+    assert result.stderr == "schemafuzz: interrupted\n"
 
 
 def test_no_code_path_touches_the_network(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -70,7 +70,12 @@ def _errors(debug: bool) -> Iterator[None]:
             raise
         typer.echo(f"schemafuzz: error: {exc}", err=True)
         raise typer.Exit(2) from None
-    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+    except KeyboardInterrupt:
+        # Ctrl-C during a run is handled by the runner (what finished is reported, exit 130);
+        # before one started (loading, compiling) there is nothing to report, same exit code.
+        typer.echo("schemafuzz: interrupted", err=True)
+        raise typer.Exit(INTERRUPTED) from None
+    except (typer.Exit, typer.Abort):
         raise
     except OSError as exc:  # a file the input names cannot be read or written
         if debug:
