@@ -25,6 +25,9 @@ def test_ctrl_c_reports_the_findings_so_far_and_writes_whole_files(tmp_path: Pat
         [sys.executable, "-m", "schemafuzz", "fuzz", str(ROOT / "schemas" / "meter"),
          "--examples", "400", "--report", "json", "--output", str(output), "--jobs", "2"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # A shell runs background jobs with SIGINT ignored, and children inherit that (Python
+        # then never raises KeyboardInterrupt): give the run the default, as a terminal does.
+        preexec_fn=_default_sigint,
     )  # fmt: skip
     # Ctrl-C once the run is under way: its worker processes exist (a fixed sleep would land in
     # the loading on a busy machine). Then a moment for some runs to finish.
@@ -40,6 +43,10 @@ def test_ctrl_c_reports_the_findings_so_far_and_writes_whole_files(tmp_path: Pat
     report = json.loads(output.read_text())  # whole, valid JSON: written atomically
     assert report["interrupted"] >= 1
     assert [p.name for p in tmp_path.iterdir()] == ["report.json"]  # no temporary leftovers
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _children(pid: int) -> list[str]:
