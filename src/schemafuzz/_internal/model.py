@@ -257,3 +257,28 @@ class Family:
             if encoding.name == name:
                 return encoding
         raise KeyError(name)
+
+
+class DepthSamplers:
+    """For a codec whose generators are `sampling.Sampler`s: one per `--max-depth`, built once
+    by `_build_sampler(depth)`; None means the codec's `default_depth`."""
+
+    default_depth: int
+
+    def _build_sampler(self, depth: int) -> Any:
+        raise NotImplementedError
+
+    def sampler(self, max_depth: int | None = None) -> Any:
+        """The version's generator: fast random draws, and a Hypothesis strategy."""
+        depth = self.default_depth if max_depth is None else max_depth
+        built: dict[int, Any] = self.__dict__.setdefault("_samplers", {})
+        if depth not in built:
+            built[depth] = self._build_sampler(depth)
+        return built[depth]
+
+    def strategy(self, max_depth: int | None = None) -> Any:
+        return self.sampler(max_depth).strategy()
+
+    def truncated(self, max_depth: int | None = None) -> list[str]:
+        """What the depth bound kept from being generated."""
+        return list(self.sampler(max_depth).truncated)

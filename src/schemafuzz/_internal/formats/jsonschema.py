@@ -42,6 +42,7 @@ from schemafuzz._internal.model import (
     MESSAGE,
     STRING,
     DecodeFailure,
+    DepthSamplers,
     Encoding,
     FieldDef,
     MessageDef,
@@ -1068,7 +1069,7 @@ class Viewer:
 # The codec of one version
 
 
-class JsonSchemaVersion:
+class JsonSchemaVersion(DepthSamplers):
     """One loaded JSON Schema version: graph, model, validator, views and generator."""
 
     default_depth = JSON_MAX_DEPTH
@@ -1097,7 +1098,6 @@ class JsonSchemaVersion:
         self.validator = self.node.dialect.validator(
             wrapper, registry=self.graph.final_registry(), format_checker=None
         )
-        self._samplers: dict[int, Any] = {}
 
     def _reach(self, root_path: Path) -> dict[str, str]:
         """Check what the root reaches (refs, meta-schemas, an object root); warn once about
@@ -1120,22 +1120,11 @@ class JsonSchemaVersion:
             )
         return reach.ungenerated
 
-    def sampler(self, max_depth: int | None = None) -> Any:
-        """The version's instance generator: fast random draws, and a Hypothesis strategy;
-        nested `max_depth` levels deep (None: the default, 3)."""
-        depth = self.default_depth if max_depth is None else max_depth
-        if depth not in self._samplers:
-            from schemafuzz._internal.formats.jsonschema_strategies import instance_sampler
+    def _build_sampler(self, depth: int) -> Any:
+        """Instances nested `depth` levels deep."""
+        from schemafuzz._internal.formats.jsonschema_strategies import instance_sampler
 
-            self._samplers[depth] = instance_sampler(self, depth)
-        return self._samplers[depth]
-
-    def strategy(self, max_depth: int | None = None) -> Any:
-        return self.sampler(max_depth).strategy()
-
-    def truncated(self, max_depth: int | None = None) -> list[str]:
-        """What is not generated below `max_depth` levels of nesting."""
-        return list(self.sampler(max_depth).truncated)
+        return instance_sampler(self, depth)
 
     def encode(self, value: Any, encoding: str) -> bytes:
         if encoding == "cbor":

@@ -32,6 +32,7 @@ from schemafuzz._internal.model import (
     MESSAGE,
     STRING,
     DecodeFailure,
+    DepthSamplers,
     Encoding,
     EnumDef,
     FieldDef,
@@ -468,7 +469,7 @@ class _Viewer:
 # The codec of one version
 
 
-class ProtoVersion:
+class ProtoVersion(DepthSamplers):
     """One loaded protobuf version: pool, root class, model, strategy and codec."""
 
     default_depth = MAX_DEPTH
@@ -493,24 +494,12 @@ class ProtoVersion:
         self.root = _Describer().message(self.descriptor)
         self._view = _Viewer().builder(self.descriptor)
         self._ignore_unknown = json_unknown == "ignore"
-        self._samplers: dict[int, Any] = {}
 
-    def sampler(self, max_depth: int | None = None) -> Any:
-        """The version's message generator: fast random draws, and a Hypothesis strategy;
-        nested messages `max_depth` levels deep (None: the default, 3)."""
-        depth = self.default_depth if max_depth is None else max_depth
-        if depth not in self._samplers:
-            from schemafuzz._internal.formats.proto_strategies import message_sampler
+    def _build_sampler(self, depth: int) -> Any:
+        """Messages nested `depth` levels deep."""
+        from schemafuzz._internal.formats.proto_strategies import message_sampler
 
-            self._samplers[depth] = message_sampler(self.descriptor, self.cls, depth)
-        return self._samplers[depth]
-
-    def strategy(self, max_depth: int | None = None) -> Any:
-        return self.sampler(max_depth).strategy()
-
-    def truncated(self, max_depth: int | None = None) -> list[str]:
-        """Message fields not generated below `max_depth` levels of nesting."""
-        return sorted(self.sampler(max_depth).truncated)
+        return message_sampler(self.descriptor, self.cls, depth)
 
     def encode(self, value: Any, encoding: str) -> bytes:
         # Deterministic: map entries in key order, so the same seed gives the same bytes.
