@@ -139,12 +139,26 @@ def test_generated_records_are_valid_for_the_writer_schema() -> None:
 def _assert_valid(codec) -> None:  # type: ignore[no-untyped-def]
     import fastavro.validation
 
-    @settings(max_examples=30, database=None, suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=30, database=None, deadline=None, suppress_health_check=list(HealthCheck)
+    )
     @given(codec.strategy())
     def valid(record: object) -> None:
         assert fastavro.validation.validate(record, codec.raw, raise_errors=True)
 
     valid()
+    # The fast generator (discovery) makes the same kind of records, and the strategy replays
+    # each from its recorded choices.
+    from random import Random
+
+    from schemafuzz._internal.engine import replay
+
+    sampler = codec.sampler()
+    random = Random(7)
+    for _ in range(200):
+        record, choices = sampler.draw(random)
+        assert fastavro.validation.validate(record, codec.raw, raise_errors=True)
+        assert repr(replay(codec.strategy(), choices)) == repr(record)
 
 
 def test_default_that_does_not_match_its_type_is_a_clear_input_error(tmp_path) -> None:  # type: ignore[no-untyped-def]

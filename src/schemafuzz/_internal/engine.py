@@ -45,6 +45,30 @@ class Rejected(Exception):  # noqa: N818 - a rejected draw, as Hypothesis's `rej
     """A fast generator gave up on this example (a filter or validation kept failing)."""
 
 
+def _choice_key(choice: Any) -> tuple[Any, ...]:
+    if isinstance(choice, (bool, int)):
+        return (0, abs(choice), choice < 0)
+    if isinstance(choice, float):
+        finite = choice == choice and abs(choice) != float("inf")
+        return (1, not finite, abs(choice) if finite else 0.0, str(choice).startswith("-"))
+    if isinstance(choice, (str, bytes)):
+        return (2 if isinstance(choice, str) else 3, len(choice), choice)
+    return (4,)
+
+
+def simpler(choices: Choices, than: Choices) -> bool:
+    """Whether `choices` is the simpler start for a shrink: shorter, then smaller choice by
+    choice (Hypothesis's shortlex order, approximated without the choices' constraints)."""
+    if len(choices) != len(than):
+        return len(choices) < len(than)
+    for mine, theirs in zip(choices, than, strict=True):
+        if mine != theirs or type(mine) is not type(theirs):
+            a, b = _choice_key(mine), _choice_key(theirs)
+            if a != b:
+                return a < b
+    return False
+
+
 def _no_test() -> None:  # BuildContext wants the test it runs in; there is none
     return None
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from schemafuzz._internal.catalog import Finding, Severity, kind
-from schemafuzz._internal.engine import Drawer, replay, shrink
+from schemafuzz._internal.engine import Drawer, replay, shrink, simpler
 from schemafuzz._internal.errors import InputError
 from schemafuzz._internal.matching import History, Planner
 from schemafuzz._internal.model import (
@@ -269,8 +269,9 @@ class WriterRun:
             for difference in differences:
                 key = (difference.kind, check.name, difference.path)
                 known = seen.get(key)
-                # Keep the smallest example that shows it: the shrinker starts closer to minimal.
-                if known is None or (not known.simplest and len(choices) < len(known.choices)):
+                # Keep the simplest example that shows it: the shrinker starts closer to
+                # minimal, and a local minimum it cannot leave is a smaller one.
+                if known is None or (not known.simplest and simpler(choices, known.choices)):
                     seen[key] = _Seen(difference, value, simplest, choices)
 
     def discover(self) -> None:

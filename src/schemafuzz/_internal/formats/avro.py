@@ -35,6 +35,7 @@ from schemafuzz._internal.model import (
     MESSAGE,
     STRING,
     DecodeFailure,
+    DepthSamplers,
     Encoding,
     EnumDef,
     FieldDef,
@@ -425,18 +426,22 @@ class _Describer:
         return self.enums[full]
 
     def _union(self, branches: list[Any], namespace: str) -> Converter:
-        """General unions stay plain values, except that records become views."""
+        """General unions stay plain values, except that records become views, also inside
+        the union's array or map branch."""
         converters = []
         for branch in branches:
             scratch = FieldDef(name="", number=None, type="", category=ANY)
             converters.append((scratch, self._type(branch, namespace, scratch)))
         # fastavro reads a record branch as a dict holding every field of the record: a dict is
-        # the record whose field names it has exactly (a map branch's dict is left plain).
+        # the record whose field names it has exactly, else the map branch's value.
         records = [
             (frozenset(f.name for f in scratch.message.fields), convert)
             for scratch, convert in converters
             if scratch.category == MESSAGE and scratch.message is not None
         ]
+        # A union holds at most one array and one map (the specification forbids two).
+        array = next((c for scratch, c in converters if scratch.repeated), None)
+        mapping = next((c for scratch, c in converters if scratch.is_map), None)
 
         def convert(value: Any) -> Any:
             if isinstance(value, dict):
@@ -444,6 +449,9 @@ class _Describer:
                 found = [c for names, c in records if keys == names]
                 if len(found) == 1:
                     return found[0](value)
+                return mapping(value) if mapping is not None else value
+            if isinstance(value, list) and array is not None:
+                return array(value)
             return value
 
         return convert
@@ -470,7 +478,7 @@ def _type_label(schema: Any) -> str:
 # The codec of one version
 
 
-class AvroVersion:
+class AvroVersion(DepthSamplers):
     """One loaded Avro version: raw parsed schema for the codec, model, views and strategy."""
 
     default_depth = AVRO_MAX_DEPTH
@@ -492,22 +500,11 @@ class AvroVersion:
             self.root, self._view = describer.record(root_schema, "")
         except InputError as exc:
             raise InputError(f"version {name}: {exc}") from None
-        self._strategies: dict[int | None, tuple[Any, list[str]]] = {}
 
-    def _bounded(self, max_depth: int | None) -> tuple[Any, list[str]]:
-        if max_depth not in self._strategies:
-            from schemafuzz._internal.formats.avro_strategies import record_strategy
+    def _build_sampler(self, depth: int) -> Any:
+        from schemafuzz._internal.formats.avro_strategies import record_sampler
 
-            depth = self.default_depth if max_depth is None else max_depth
-            self._strategies[max_depth] = record_strategy(self.original, self.names, depth)
-        return self._strategies[max_depth]
-
-    def strategy(self, max_depth: int | None = None) -> Any:
-        return self._bounded(max_depth)[0]
-
-    def truncated(self, max_depth: int | None = None) -> list[str]:
-        """Records whose recursion `max_depth` (None: the default, 2) stopped."""
-        return self._bounded(max_depth)[1]
+        return record_sampler(self.original, self.names, depth)
 
     def encode(self, value: Any, encoding: str) -> bytes:
         if encoding == "avro-binary":
