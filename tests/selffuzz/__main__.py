@@ -58,7 +58,9 @@ def campaign(
     try:
         run()
     except Broken:
-        pass
+        # At once, not when the other shards end: a long campaign is watched through its log.
+        print(f"{label}: BROKEN after {stats['histories']} histories\n{broken[0]}",
+              file=sys.stderr, flush=True)  # fmt: skip
     return stats["histories"], stats["findings"], broken[0] if broken else None
 
 
