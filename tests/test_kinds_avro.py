@@ -113,6 +113,9 @@ def test_name_removed_and_readded_with_another_type_is_field_reused() -> None:
         ("clean-field-added-default", "v2", "v1"),
         ("clean-rename-alias", "v1", "v2"),
         ("clean-int-to-long", "v1", "v2"),
+        # enum symbols reordered inside a general union's record, its map and its arrays
+        ("clean-enum-reordered-in-union", "v1", "v2"),
+        ("clean-enum-reordered-in-union", "v2", "v1"),
     ],
 )
 def test_compatible_changes_have_no_error_or_warning(case: str, writer: str, reader: str) -> None:

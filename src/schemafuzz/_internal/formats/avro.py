@@ -313,29 +313,33 @@ class _Describer:
         self.names = names
         self.messages: dict[str, MessageDef] = {}
         self.builders: dict[str, Converter] = {}
+        self.tree_builders: dict[str, Converter] = {}
         self.enums: dict[str, EnumDef] = {}
 
-    def record(self, schema: dict[str, Any], namespace: str) -> tuple[MessageDef, Converter]:
+    def record(
+        self, schema: dict[str, Any], namespace: str, tree: bool = False
+    ) -> tuple[MessageDef, Converter]:
+        """The record's model and its raw -> view converter. In a plain tree (`tree`: a general
+        union's branch, an element of nested containers) enum values stay symbols, since their
+        numbers are per version and nothing there maps them by name."""
         full = _full_name(schema, namespace)
+        if tree:
+            message, _ = self.record(schema, namespace)
+            if full not in self.tree_builders:
+                tree_steps: list[tuple[str, bool, Converter]] = []
+                self.tree_builders[full] = _view_builder(tree_steps)
+                inner = full.rpartition(".")[0]
+                for field in schema.get("fields", []):
+                    definition, nullable, convert = self.field(field, inner, tree=True)
+                    tree_steps.append((definition.name, nullable, convert))
+            return message, self.tree_builders[full]
         if full in self.messages:
             return self.messages[full], self.builders[full]
         message = MessageDef(full, local=full.rpartition(".")[2])
         steps: list[tuple[str, bool, Converter]] = []
 
-        def build(record: dict[str, Any]) -> View:
-            values: dict[str, Any] = {}
-            present: set[str] = set()
-            for name, nullable, convert in steps:
-                value = record.get(name)
-                if value is None and nullable:
-                    values[name] = None
-                    continue
-                values[name] = convert(value)
-                present.add(name)
-            return View(values, present)
-
         self.messages[full] = message
-        self.builders[full] = build
+        self.builders[full] = build = _view_builder(steps)
         inner = full.rpartition(".")[0]
         for field in schema.get("fields", []):
             definition, nullable, convert = self.field(field, inner)
@@ -343,7 +347,9 @@ class _Describer:
             steps.append((definition.name, nullable, convert))
         return message, build
 
-    def field(self, field: dict[str, Any], namespace: str) -> tuple[FieldDef, bool, Converter]:
+    def field(
+        self, field: dict[str, Any], namespace: str, tree: bool = False
+    ) -> tuple[FieldDef, bool, Converter]:
         schema = field["type"]
         nullable = False
         if isinstance(schema, list) and len(schema) == 2 and "null" in schema:
@@ -352,12 +358,12 @@ class _Describer:
         definition = FieldDef(name=field["name"], number=None, type="", category=ANY)
         definition.aliases = tuple(field.get("aliases", ()))
         definition.presence = nullable
-        convert = self._type(schema, namespace, definition)
+        convert = self._type(schema, namespace, definition, tree)
         if nullable:
             definition.type = f"{definition.type}|null"
         return definition, nullable, convert
 
-    def _type(self, schema: Any, namespace: str, into: FieldDef) -> Converter:
+    def _type(self, schema: Any, namespace: str, into: FieldDef, tree: bool = False) -> Converter:
         """Fill `into` with the type's description and return the raw -> view converter."""
         if isinstance(schema, str) and schema not in PRIMITIVE_CATEGORY:
             named = self.names.resolve(schema, namespace)
@@ -370,7 +376,7 @@ class _Describer:
         if isinstance(schema, list):
             into.type = "union<" + ",".join(_type_label(s) for s in schema) + ">"
             into.category = ANY
-            return self._union(schema, namespace)
+            return self._union(schema, namespace)  # its branches are plain trees
         kind = schema.get("type")
         logical = _logical_converter(schema)
         if logical is not None:
@@ -383,12 +389,14 @@ class _Describer:
             )
             return convert
         if kind in ("record", "error"):
-            message, build = self.record(schema, namespace)
+            message, build = self.record(schema, namespace, tree)
             into.type, into.category, into.message = message.local, MESSAGE, message
             return build
         if kind == "enum":
             enum = self._enum(schema, namespace)
             into.type, into.category, into.enum = enum.name.rpartition(".")[2], ENUM, enum
+            if tree:
+                return _identity
             numbers = enum.numbers
             return lambda symbol: numbers.get(symbol, symbol)
         if kind == "fixed":
@@ -401,11 +409,11 @@ class _Describer:
                 # elements are plain trees (logical values and records still viewed), compared
                 # deeply.
                 scratch = FieldDef(name="", number=None, type="", category=ANY)
-                element = self._type(inner, namespace, scratch)
+                element = self._type(inner, namespace, scratch, tree=True)
                 into.category = ANY
                 inner_type = scratch.type
             else:
-                element = self._type(inner, namespace, into)
+                element = self._type(inner, namespace, into, tree)
                 inner_type = into.type
             if kind == "array":
                 into.repeated = True
@@ -415,7 +423,7 @@ class _Describer:
             into.type = f"map<{inner_type}>"
             return lambda entries: {k: element(v) for k, v in entries.items()}
         if isinstance(kind, (str, list, dict)):
-            return self._type(kind, namespace, into)
+            return self._type(kind, namespace, into, tree)
         raise InputError(f"unsupported Avro type {schema!r}")
 
     def _enum(self, schema: dict[str, Any], namespace: str) -> EnumDef:
@@ -431,7 +439,7 @@ class _Describer:
         converters = []
         for branch in branches:
             scratch = FieldDef(name="", number=None, type="", category=ANY)
-            converters.append((scratch, self._type(branch, namespace, scratch)))
+            converters.append((scratch, self._type(branch, namespace, scratch, tree=True)))
         # fastavro reads a record branch as a dict holding every field of the record: a dict is
         # the record whose field names it has exactly, else the map branch's value.
         records = [
@@ -455,6 +463,24 @@ class _Describer:
             return value
 
         return convert
+
+
+def _view_builder(steps: list[tuple[str, bool, Converter]]) -> Converter:
+    """A record's raw dict -> View, field by field (`steps` may be filled after this call)."""
+
+    def build(record: dict[str, Any]) -> View:
+        values: dict[str, Any] = {}
+        present: set[str] = set()
+        for name, nullable, convert in steps:
+            value = record.get(name)
+            if value is None and nullable:
+                values[name] = None
+                continue
+            values[name] = convert(value)
+            present.add(name)
+        return View(values, present)
+
+    return build
 
 
 def _is_container(schema: Any) -> bool:
