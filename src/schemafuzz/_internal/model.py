@@ -7,7 +7,7 @@ names that are present. The oracle, runner and reports only ever see these types
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -261,12 +261,10 @@ class Family:
 
 class DepthSamplers:
     """For a codec whose generators are `sampling.Sampler`s: one per `--max-depth`, built once
-    by `_build_sampler(depth)`; None means the codec's `default_depth`."""
+    by the codec's `_build_sampler(depth)` method; None means the codec's `default_depth`."""
 
     default_depth: int
-
-    def _build_sampler(self, depth: int) -> Any:
-        raise NotImplementedError
+    _build_sampler: Callable[[int], Any]  # each codec defines it as a method
 
     def sampler(self, max_depth: int | None = None) -> Any:
         """The version's generator: fast random draws, and a Hypothesis strategy."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import math
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from random import Random
 from typing import Any, NoReturn, Protocol
 
@@ -209,10 +209,10 @@ class DrawSource:
 class Sampler:
     """A generator with both faces: `draw(random)` and `strategy()`."""
 
-    def __init__(self, generate: Generator) -> None:
+    def __init__(self, generate: Generator, truncated: Iterable[str] = ()) -> None:
         self.generate = generate
         self._strategy: st.SearchStrategy[Any] | None = None
-        self.truncated: list[str] = []  # fields a resource bound kept from being generated
+        self.truncated = sorted(truncated)  # what a resource bound kept from being generated
 
     def draw(self, random: Random) -> tuple[Any, tuple[Any, ...]]:
         source = RandomSource(random)

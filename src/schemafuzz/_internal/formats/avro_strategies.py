@@ -235,6 +235,4 @@ def record_sampler(root: dict[str, Any], names: _Names, max_depth: int = AVRO_MA
     builder = _Builder(names, max_depth)
     generate = builder.of(root, "", ())
     assert generate is not None, "the root record cannot be generated (recursion without a base)"
-    sampler = Sampler(generate)
-    sampler.truncated = sorted(builder.truncated)
-    return sampler
+    return Sampler(generate, builder.truncated)

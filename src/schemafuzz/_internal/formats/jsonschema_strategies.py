@@ -593,6 +593,4 @@ def instance_sampler(version: JsonSchemaVersion, max_depth: int = MAX_DEPTH) -> 
                 return value
         return s.reject()
 
-    sampler = Sampler(valid)
-    sampler.truncated = sorted(builder.truncated)
-    return sampler
+    return Sampler(valid, builder.truncated)

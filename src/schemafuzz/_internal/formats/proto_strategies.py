@@ -258,6 +258,4 @@ def message_sampler(desc: Descriptor, cls: Any, max_depth: int = MAX_DEPTH) -> S
         values = kwargs(s)
         return Drawn(values, cls(**values))
 
-    sampler = Sampler(generate)
-    sampler.truncated = sorted(builder.truncated)
-    return sampler
+    return Sampler(generate, builder.truncated)
